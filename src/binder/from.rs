@@ -1,0 +1,252 @@
+//! FROM: tables, views, CTEs, derived tables and the table functions
+//! `read_parquet(path or glob)` and `read_csv(path or glob)`.
+
+use super::scope::{closest, Scope};
+use super::Binder;
+use crate::catalog::{self, CatalogEntry, CsvSource, ParquetSource, TableSource, ViewDefinition};
+use crate::error::{QuarryError, Result};
+use crate::logical::plan::{EmptyRelation, Scan};
+use crate::logical::LogicalPlan;
+use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, TableFactor};
+use std::sync::Arc;
+
+impl Binder<'_> {
+    /// Binds a FROM list into a plan and the scope it makes visible.
+    pub(super) fn bind_from(
+        &mut self,
+        from: &[ast::TableWithJoins],
+    ) -> Result<(Arc<LogicalPlan>, Scope)> {
+        match from {
+            [] => Ok((
+                Arc::new(LogicalPlan::EmptyRelation(EmptyRelation {
+                    produce_one_row: true,
+                    columns: vec![],
+                })),
+                Scope::default(),
+            )),
+            [single] if single.joins.is_empty() => self.bind_table_factor(&single.relation),
+            _ => Err(QuarryError::NotImplemented(
+                "joins are not supported yet".into(),
+            )),
+        }
+    }
+
+    fn bind_table_factor(&mut self, factor: &TableFactor) -> Result<(Arc<LogicalPlan>, Scope)> {
+        match factor {
+            TableFactor::Table {
+                name, alias, args, ..
+            } => {
+                let table_name = name.to_string();
+                let (plan, default_relation) = match args {
+                    Some(args) => (self.bind_table_function(&table_name, &args.args)?, None),
+                    None => (self.bind_named_table(name)?, Some(last_part(name))),
+                };
+                let relation = alias
+                    .as_ref()
+                    .map(|a| a.name.value.clone())
+                    .or(default_relation);
+                let scope = Scope::from_columns(relation.as_deref(), &plan.columns());
+                Ok((plan, apply_column_aliases(scope, alias.as_ref())?))
+            }
+            TableFactor::Derived {
+                lateral,
+                subquery,
+                alias,
+                ..
+            } => {
+                if *lateral {
+                    return Err(QuarryError::NotImplemented("LATERAL subqueries".into()));
+                }
+                let plan = self.bind_query(subquery)?;
+                let relation = alias.as_ref().map(|a| a.name.value.clone());
+                let scope = Scope::from_columns(relation.as_deref(), &plan.columns());
+                Ok((plan, apply_column_aliases(scope, alias.as_ref())?))
+            }
+            TableFactor::NestedJoin {
+                table_with_joins, ..
+            } => self.bind_from(std::slice::from_ref(table_with_joins)),
+            other => Err(QuarryError::NotImplemented(format!(
+                "this kind of FROM item: {other}"
+            ))),
+        }
+    }
+
+    fn bind_named_table(&mut self, name: &ast::ObjectName) -> Result<Arc<LogicalPlan>> {
+        let table_name = last_part(name);
+        let key = table_name.to_lowercase();
+        if let Some(cte) = self.ctes.iter().rev().find_map(|ctes| ctes.get(&key)).cloned() {
+            return self.expand_definition(&table_name, &cte, false);
+        }
+        match self.catalog.get(&key).cloned() {
+            Some(CatalogEntry::Table(source)) => Ok(self.scan(&table_name, source)),
+            Some(CatalogEntry::View(view)) => self.expand_definition(&table_name, &view, true),
+            None => {
+                let mut candidates: Vec<String> = self.catalog.names().cloned().collect();
+                candidates.extend(self.ctes.iter().flat_map(|c| c.keys().cloned()));
+                let message =
+                    format!("Catalog Error: Table with name {table_name} does not exist!");
+                Err(QuarryError::Plan(
+                    match closest(&table_name, candidates.into_iter()) {
+                        Some(suggestion) => format!("{message} Did you mean \"{suggestion}\"?"),
+                        None => message,
+                    },
+                ))
+            }
+        }
+    }
+
+    /// Binds a view's or CTE's query; a view does not see the caller's CTEs.
+    fn expand_definition(
+        &mut self,
+        name: &str,
+        definition: &ViewDefinition,
+        is_view: bool,
+    ) -> Result<Arc<LogicalPlan>> {
+        let key = name.to_lowercase();
+        if self.expanding_views.contains(&key) {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: \"{name}\" refers to itself"
+            )));
+        }
+        self.expanding_views.push(key);
+        let saved_ctes = if is_view { std::mem::take(&mut self.ctes) } else { vec![] };
+        let result = self.bind_query(&definition.query);
+        if is_view {
+            self.ctes = saved_ctes;
+        }
+        self.expanding_views.pop();
+        let plan = result?;
+        if definition.column_names.is_empty() {
+            return Ok(plan);
+        }
+        rename_columns(plan, &definition.column_names)
+    }
+
+    /// A scan of every column of `source`, with fresh column ids.
+    pub(super) fn scan(&mut self, table_name: &str, source: Arc<TableSource>) -> Arc<LogicalPlan> {
+        let schema = source.schema();
+        let columns = schema
+            .fields()
+            .iter()
+            .map(|f| self.new_column(f.name(), f.data_type().clone(), f.is_nullable()))
+            .collect();
+        Arc::new(LogicalPlan::Scan(Scan {
+            table_name: table_name.to_string(),
+            source,
+            projection: (0..schema.fields().len()).collect(),
+            columns,
+            filters: vec![],
+        }))
+    }
+
+    fn bind_table_function(&mut self, name: &str, args: &[FunctionArg]) -> Result<Arc<LogicalPlan>> {
+        let lower = name.to_lowercase();
+        let source = table_function_source(&lower, args)?;
+        Ok(self.scan(&lower, Arc::new(source)))
+    }
+}
+
+/// The source behind `read_parquet('...')` or `read_csv('...')`.
+pub fn table_function_source(name: &str, args: &[FunctionArg]) -> Result<TableSource> {
+    let mut path = None;
+    let mut csv_options = catalog::csv::CsvOptions::default();
+    for arg in args {
+        match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Value(v))) if path.is_none() => {
+                if let ast::Value::SingleQuotedString(text) = &v.value {
+                    path = Some(text.clone());
+                }
+            }
+            FunctionArg::Named { name: option, arg: FunctionArgExpr::Expr(value), .. }
+            | FunctionArg::ExprNamed {
+                name: ast::Expr::Identifier(option),
+                arg: FunctionArgExpr::Expr(value),
+                ..
+            } => {
+                let value = value.to_string();
+                match option.value.to_lowercase().as_str() {
+                    "header" => csv_options.has_header = value.eq_ignore_ascii_case("true"),
+                    "delim" | "sep" | "delimiter" => {
+                        let text = value.trim_matches('\'');
+                        csv_options.delimiter = *text.as_bytes().first().unwrap_or(&b',');
+                    }
+                    other => {
+                        return Err(QuarryError::Plan(format!(
+                            "Binder Error: unknown option {other} for {name}"
+                        )))
+                    }
+                }
+            }
+            other => {
+                return Err(QuarryError::Plan(format!(
+                    "Binder Error: unsupported argument {other} to {name}"
+                )))
+            }
+        }
+    }
+    let Some(path) = path else {
+        return Err(QuarryError::Plan(format!(
+            "Binder Error: {name} needs a file path or glob as a string literal"
+        )));
+    };
+    let files = catalog::expand_glob(&path)?;
+    match name {
+        "read_parquet" | "parquet_scan" => Ok(TableSource::Parquet(ParquetSource::try_new(files)?)),
+        "read_csv" | "read_csv_auto" => Ok(TableSource::Csv(CsvSource::try_new(files, csv_options)?)),
+        other => Err(QuarryError::Plan(format!(
+            "Catalog Error: Table Function with name {other} does not exist!"
+        ))),
+    }
+}
+
+fn last_part(name: &ast::ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(|part| part.as_ident())
+        .map(|ident| ident.value.clone())
+        .unwrap_or_else(|| name.to_string())
+}
+
+fn apply_column_aliases(mut scope: Scope, alias: Option<&ast::TableAlias>) -> Result<Scope> {
+    let Some(alias) = alias else {
+        return Ok(scope);
+    };
+    if alias.columns.len() > scope.columns.len() {
+        return Err(QuarryError::Plan(format!(
+            "Binder Error: table \"{}\" has {} columns available but {} columns specified",
+            alias.name.value,
+            scope.columns.len(),
+            alias.columns.len()
+        )));
+    }
+    for (column, name) in scope.columns.iter_mut().zip(&alias.columns) {
+        column.column.name = name.name.value.clone();
+    }
+    Ok(scope)
+}
+
+/// The plan with its output columns renamed (same ids).
+fn rename_columns(plan: Arc<LogicalPlan>, names: &[String]) -> Result<Arc<LogicalPlan>> {
+    let mut columns = plan.columns();
+    if names.len() > columns.len() {
+        return Err(QuarryError::Plan(format!(
+            "Binder Error: {} column names given for {} columns",
+            names.len(),
+            columns.len()
+        )));
+    }
+    let exprs = columns
+        .iter()
+        .map(|c| crate::logical::Expr::Column(c.clone()))
+        .collect();
+    for (column, name) in columns.iter_mut().zip(names) {
+        column.name = name.clone();
+    }
+    Ok(Arc::new(LogicalPlan::Projection(
+        crate::logical::plan::Projection {
+            input: plan,
+            exprs,
+            columns,
+        },
+    )))
+}

@@ -1,0 +1,415 @@
+//! SELECT: FROM, WHERE, GROUP BY (expressions, ordinals, aliases, ALL), HAVING,
+//! the select list, DISTINCT and ORDER BY (aliases, ordinals and expressions not
+//! in the select list). The plan built is
+//! `Filter -> Aggregate -> Filter(HAVING) -> Project -> Distinct -> Sort -> Project`.
+
+use super::expr::to_boolean;
+use super::query::{ordinal, ordinal_error, sort_key};
+use super::scope::Scope;
+use super::{AggregateCollector, Binder, ExprContext};
+use crate::error::{QuarryError, Result};
+use crate::logical::plan::{Aggregate, Distinct, Filter, Projection, Sort};
+use crate::logical::tree_node::Transformed;
+use crate::logical::{ColumnId, ColumnRef, Expr, LogicalPlan, SortKey};
+use sqlparser::ast::{self, GroupByExpr, SelectItem};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// One entry of the select list after `*` expansion.
+enum SelectEntry {
+    Expr { ast: ast::Expr, alias: Option<String> },
+    Column(ColumnRef),
+}
+
+/// What an ORDER BY item refers to.
+enum OrderTarget {
+    Output(usize),
+    Expr(Expr),
+}
+
+impl Binder<'_> {
+    pub(super) fn bind_select(
+        &mut self,
+        select: &ast::Select,
+        order_by: &[ast::OrderByExpr],
+    ) -> Result<Arc<LogicalPlan>> {
+        reject_unsupported(select)?;
+        let (mut plan, scope) = self.bind_from(&select.from)?;
+
+        if let Some(selection) = &select.selection {
+            let predicate = self.bind_expr(selection, &mut ExprContext::new(&scope))?;
+            plan = Arc::new(LogicalPlan::Filter(Filter {
+                input: plan,
+                predicate: to_boolean(predicate, "WHERE clause")?,
+            }));
+        }
+
+        let entries = expand_select_list(&select.projection, &scope)?;
+        let mut collector = AggregateCollector::default();
+
+        // The select list, with aggregates collected.
+        let mut select_exprs = vec![];
+        let mut select_names = vec![];
+        for entry in &entries {
+            match entry {
+                SelectEntry::Column(column) => {
+                    select_exprs.push(Expr::Column(column.clone()));
+                    select_names.push(None);
+                }
+                SelectEntry::Expr { ast, alias } => {
+                    let mut ctx = ExprContext {
+                        scope: &scope,
+                        aggregates: Some(&mut collector),
+                    };
+                    select_exprs.push(self.bind_expr(ast, &mut ctx)?);
+                    select_names.push(Some(alias.clone().unwrap_or_else(|| ast_name(ast))));
+                }
+            }
+        }
+
+        let group_exprs = self.bind_group_by(select, &entries, &select_exprs, &collector, &scope)?;
+
+        let having = match &select.having {
+            Some(having) => {
+                let mut ctx = ExprContext {
+                    scope: &scope,
+                    aggregates: Some(&mut collector),
+                };
+                Some(to_boolean(self.bind_expr(having, &mut ctx)?, "HAVING clause")?)
+            }
+            None => None,
+        };
+
+        // ORDER BY targets, bound before the aggregate so they may aggregate too.
+        let mut order_targets = vec![];
+        for item in order_by {
+            let target = match ordinal(&item.expr)? {
+                Some(n) if (1..=entries.len()).contains(&n) => OrderTarget::Output(n - 1),
+                Some(n) => return Err(ordinal_error(n, entries.len())),
+                None => match alias_position(&item.expr, &entries) {
+                    Some(i) => OrderTarget::Output(i),
+                    None => {
+                        let mut ctx = ExprContext {
+                            scope: &scope,
+                            aggregates: Some(&mut collector),
+                        };
+                        OrderTarget::Expr(self.bind_expr(&item.expr, &mut ctx)?)
+                    }
+                },
+            };
+            order_targets.push((target, &item.options));
+        }
+
+        let is_aggregate =
+            group_exprs.is_some() || !collector.calls.is_empty() || having.is_some();
+        let mut having = having;
+        if is_aggregate {
+            let group_exprs = group_exprs.unwrap_or_default();
+            let group_columns: Vec<ColumnRef> = group_exprs
+                .iter()
+                .map(|(expr, name)| match expr {
+                    Expr::Column(column) => column.clone(),
+                    other => self.new_column(name, other.data_type(), other.nullable()),
+                })
+                .collect();
+            let groups: Vec<(Expr, ColumnRef)> = group_exprs
+                .iter()
+                .map(|(e, _)| e.clone())
+                .zip(group_columns.iter().cloned())
+                .collect();
+            let (aggregates, aggregate_columns): (Vec<_>, Vec<_>) =
+                collector.calls.into_iter().unzip();
+            let mut visible: HashSet<ColumnId> = group_columns.iter().map(|c| c.id).collect();
+            visible.extend(aggregate_columns.iter().map(|c: &ColumnRef| c.id));
+            let rewrite = |expr: Expr| -> Result<Expr> {
+                let expr = replace_group_exprs(expr, &groups)?;
+                check_grouped(&expr, &visible)?;
+                Ok(expr)
+            };
+            select_exprs = select_exprs.into_iter().map(rewrite).collect::<Result<_>>()?;
+            having = having.map(rewrite).transpose()?;
+            for (target, _) in order_targets.iter_mut() {
+                if let OrderTarget::Expr(expr) = target {
+                    *expr = rewrite(expr.clone())?;
+                }
+            }
+            plan = Arc::new(LogicalPlan::Aggregate(Aggregate {
+                input: plan,
+                group_exprs: group_exprs.into_iter().map(|(e, _)| e).collect(),
+                group_columns,
+                aggregates,
+                aggregate_columns,
+            }));
+            if let Some(predicate) = having {
+                plan = Arc::new(LogicalPlan::Filter(Filter {
+                    input: plan,
+                    predicate,
+                }));
+            }
+        }
+
+        // The projection: select list, then hidden ORDER BY columns.
+        let mut columns: Vec<ColumnRef> = select_exprs
+            .iter()
+            .zip(&select_names)
+            .map(|(expr, name)| match (expr, name) {
+                (Expr::Column(column), None) => column.clone(),
+                (Expr::Column(column), Some(name)) if &column.name == name => column.clone(),
+                (expr, name) => {
+                    let name = name.clone().unwrap_or_else(|| expr.to_string());
+                    self.new_column(&name, expr.data_type(), expr.nullable())
+                }
+            })
+            .collect();
+        let visible_count = columns.len();
+        let mut exprs = select_exprs.clone();
+        let mut keys: Vec<SortKey> = vec![];
+        for (target, options) in order_targets {
+            let index = match target {
+                OrderTarget::Output(i) => i,
+                OrderTarget::Expr(expr) => match exprs.iter().position(|e| e == &expr) {
+                    Some(i) => i,
+                    None => {
+                        if select.distinct.is_some() {
+                            return Err(QuarryError::Plan(
+                                "Binder Error: For SELECT DISTINCT, ORDER BY expressions must appear in select list".into(),
+                            ));
+                        }
+                        let column = match &expr {
+                            Expr::Column(c) => c.clone(),
+                            other => self.new_column(&other.to_string(), other.data_type(), true),
+                        };
+                        exprs.push(expr);
+                        columns.push(column);
+                        exprs.len() - 1
+                    }
+                },
+            };
+            keys.push(sort_key(Expr::Column(columns[index].clone()), options));
+        }
+
+        plan = Arc::new(LogicalPlan::Projection(Projection {
+            input: plan,
+            exprs,
+            columns: columns.clone(),
+        }));
+        match &select.distinct {
+            None | Some(ast::Distinct::All) => {}
+            Some(ast::Distinct::Distinct) => {
+                plan = Arc::new(LogicalPlan::Distinct(Distinct { input: plan }));
+            }
+            Some(other) => {
+                return Err(QuarryError::NotImplemented(format!("{other}")));
+            }
+        }
+        if !keys.is_empty() {
+            plan = Arc::new(LogicalPlan::Sort(Sort { input: plan, keys }));
+        }
+        if columns.len() > visible_count {
+            let kept = columns[..visible_count].to_vec();
+            plan = Arc::new(LogicalPlan::Projection(Projection {
+                input: plan,
+                exprs: kept.iter().cloned().map(Expr::Column).collect(),
+                columns: kept,
+            }));
+        }
+        Ok(plan)
+    }
+
+    /// The GROUP BY expressions with their display names; `None` without GROUP BY.
+    fn bind_group_by(
+        &mut self,
+        select: &ast::Select,
+        entries: &[SelectEntry],
+        select_exprs: &[Expr],
+        collector: &AggregateCollector,
+        scope: &Scope,
+    ) -> Result<Option<Vec<(Expr, String)>>> {
+        let aggregate_ids: HashSet<ColumnId> = collector.calls.iter().map(|(_, c)| c.id).collect();
+        match &select.group_by {
+            GroupByExpr::All(modifiers) => {
+                if !modifiers.is_empty() {
+                    return Err(QuarryError::NotImplemented("GROUP BY ALL with modifiers".into()));
+                }
+                let groups = select_exprs
+                    .iter()
+                    .filter(|e| e.column_ids().is_disjoint(&aggregate_ids))
+                    .map(|e| (e.clone(), e.to_string()))
+                    .collect();
+                Ok(Some(groups))
+            }
+            GroupByExpr::Expressions(exprs, modifiers) => {
+                if !modifiers.is_empty() {
+                    return Err(QuarryError::NotImplemented(
+                        "GROUP BY modifiers (ROLLUP, CUBE, GROUPING SETS) are not supported yet".into(),
+                    ));
+                }
+                if exprs.is_empty() {
+                    return Ok(None);
+                }
+                let mut groups: Vec<(Expr, String)> = vec![];
+                for item in exprs {
+                    let ast = match ordinal(item)? {
+                        Some(n) => match entries.get(n.wrapping_sub(1)) {
+                            Some(SelectEntry::Expr { ast, .. }) => ast.clone(),
+                            Some(SelectEntry::Column(column)) => {
+                                push_group(&mut groups, Expr::Column(column.clone()), column.name.clone());
+                                continue;
+                            }
+                            None => return Err(ordinal_error(n, entries.len())),
+                        },
+                        None => self.group_alias(item, entries, scope).unwrap_or_else(|| item.clone()),
+                    };
+                    let mut ctx = ExprContext::new(scope);
+                    let bound = self.bind_expr(&ast, &mut ctx).map_err(|e| match e {
+                        QuarryError::Plan(m) if m.contains("aggregate function calls cannot") => {
+                            QuarryError::Plan(format!(
+                                "Binder Error: GROUP BY clause cannot contain aggregates: {ast}"
+                            ))
+                        }
+                        other => other,
+                    })?;
+                    push_group(&mut groups, bound, ast_name(&ast));
+                }
+                Ok(Some(groups))
+            }
+        }
+    }
+
+    /// A GROUP BY identifier that is not a FROM column but is a select alias.
+    fn group_alias(&self, item: &ast::Expr, entries: &[SelectEntry], scope: &Scope) -> Option<ast::Expr> {
+        let ast::Expr::Identifier(ident) = item else {
+            return None;
+        };
+        if scope.resolve(None, &ident.value).is_ok() {
+            return None;
+        }
+        alias_position(item, entries).and_then(|i| match &entries[i] {
+            SelectEntry::Expr { ast, .. } => Some(ast.clone()),
+            SelectEntry::Column(_) => None,
+        })
+    }
+}
+
+fn push_group(groups: &mut Vec<(Expr, String)>, expr: Expr, name: String) {
+    if !groups.iter().any(|(e, _)| e == &expr) {
+        groups.push((expr, name));
+    }
+}
+
+fn reject_unsupported(select: &ast::Select) -> Result<()> {
+    if select.qualify.is_some() {
+        return Err(QuarryError::NotImplemented("QUALIFY".into()));
+    }
+    if !select.named_window.is_empty() {
+        return Err(QuarryError::NotImplemented("WINDOW clauses".into()));
+    }
+    if select.top.is_some() {
+        return Err(QuarryError::NotImplemented("TOP; use LIMIT".into()));
+    }
+    if select.into.is_some() {
+        return Err(QuarryError::NotImplemented("SELECT INTO".into()));
+    }
+    Ok(())
+}
+
+fn expand_select_list(items: &[SelectItem], scope: &Scope) -> Result<Vec<SelectEntry>> {
+    let mut entries = vec![];
+    for item in items {
+        match item {
+            SelectItem::UnnamedExpr(expr) => entries.push(SelectEntry::Expr {
+                ast: expr.clone(),
+                alias: None,
+            }),
+            SelectItem::ExprWithAlias { expr, alias } => entries.push(SelectEntry::Expr {
+                ast: expr.clone(),
+                alias: Some(alias.value.clone()),
+            }),
+            SelectItem::Wildcard(_) => entries.extend(
+                scope
+                    .expand_wildcard(None)?
+                    .into_iter()
+                    .map(SelectEntry::Column),
+            ),
+            SelectItem::QualifiedWildcard(kind, _) => {
+                let relation = match kind {
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(name) => name
+                        .0
+                        .last()
+                        .and_then(|p| p.as_ident())
+                        .map(|i| i.value.clone())
+                        .unwrap_or_default(),
+                    ast::SelectItemQualifiedWildcardKind::Expr(expr) => expr.to_string(),
+                };
+                entries.extend(
+                    scope
+                        .expand_wildcard(Some(&relation))?
+                        .into_iter()
+                        .map(SelectEntry::Column),
+                );
+            }
+            other => return Err(QuarryError::NotImplemented(format!("select item {other}"))),
+        }
+    }
+    Ok(entries)
+}
+
+/// The select-list position whose alias is this bare identifier.
+fn alias_position(expr: &ast::Expr, entries: &[SelectEntry]) -> Option<usize> {
+    let ast::Expr::Identifier(ident) = expr else {
+        return None;
+    };
+    entries.iter().position(|entry| match entry {
+        SelectEntry::Expr {
+            alias: Some(alias), ..
+        } => alias.eq_ignore_ascii_case(&ident.value),
+        _ => false,
+    })
+}
+
+/// The name a select item gets without an alias: the column name, or its SQL.
+fn ast_name(expr: &ast::Expr) -> String {
+    match expr {
+        ast::Expr::Identifier(ident) => ident.value.clone(),
+        ast::Expr::CompoundIdentifier(parts) => {
+            parts.last().map(|i| i.value.clone()).unwrap_or_default()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Replaces every subexpression equal to a GROUP BY expression by its column.
+fn replace_group_exprs(expr: Expr, groups: &[(Expr, ColumnRef)]) -> Result<Expr> {
+    if let Some((_, column)) = groups.iter().find(|(group, _)| group == &expr) {
+        return Ok(Expr::Column(column.clone()));
+    }
+    Ok(expr
+        .map_children(&mut |child| Ok(Transformed::yes(replace_group_exprs(child, groups)?)))?
+        .data)
+}
+
+fn check_grouped(expr: &Expr, visible: &HashSet<ColumnId>) -> Result<()> {
+    let mut missing = None;
+    find_ungrouped(expr, visible, &mut missing);
+    match missing {
+        Some(name) => Err(QuarryError::Plan(format!(
+            "Binder Error: column \"{name}\" must appear in the GROUP BY clause or must be part of an aggregate function."
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn find_ungrouped(expr: &Expr, visible: &HashSet<ColumnId>, missing: &mut Option<String>) {
+    if missing.is_some() {
+        return;
+    }
+    if let Expr::Column(column) = expr {
+        if !visible.contains(&column.id) {
+            *missing = Some(column.name.clone());
+        }
+        return;
+    }
+    for child in expr.children() {
+        find_ungrouped(child, visible, missing);
+    }
+}

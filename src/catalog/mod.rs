@@ -1,0 +1,145 @@
+//! The catalog: named tables (Parquet files, CSV files, in-memory batches) and
+//! views. The binder reads it; DDL statements change it.
+
+pub mod csv;
+pub mod memory;
+pub mod parquet;
+
+use crate::error::{QuarryError, Result};
+use arrow::datatypes::SchemaRef;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use self::csv::CsvSource;
+pub use self::memory::MemorySource;
+pub use self::parquet::ParquetSource;
+
+/// Where a table's rows come from.
+#[derive(Debug)]
+pub enum TableSource {
+    Parquet(ParquetSource),
+    Csv(CsvSource),
+    Memory(MemorySource),
+}
+
+impl TableSource {
+    pub fn schema(&self) -> SchemaRef {
+        match self {
+            TableSource::Parquet(source) => source.schema.clone(),
+            TableSource::Csv(source) => source.schema.clone(),
+            TableSource::Memory(source) => source.schema.clone(),
+        }
+    }
+
+    /// A short word for SHOW TABLES and EXPLAIN: `parquet`, `csv` or `memory`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TableSource::Parquet(_) => "parquet",
+            TableSource::Csv(_) => "csv",
+            TableSource::Memory(_) => "memory",
+        }
+    }
+}
+
+/// A view: its defining query, bound anew each time it is used.
+#[derive(Debug, Clone)]
+pub struct ViewDefinition {
+    pub query: sqlparser::ast::Query,
+    /// Column names given in `CREATE VIEW v (a, b) AS ...`, if any.
+    pub column_names: Vec<String>,
+}
+
+/// One name in the catalog.
+#[derive(Debug, Clone)]
+pub enum CatalogEntry {
+    Table(Arc<TableSource>),
+    View(Arc<ViewDefinition>),
+}
+
+/// Tables and views by lower-case name.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    entries: BTreeMap<String, CatalogEntry>,
+}
+
+impl Catalog {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&CatalogEntry> {
+        self.entries.get(&name.to_lowercase())
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &String> {
+        self.entries.keys()
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = (&String, &CatalogEntry)> {
+        self.entries.iter()
+    }
+
+    /// Adds an entry; fails if the name exists unless `replace`.
+    pub fn register(&mut self, name: &str, entry: CatalogEntry, replace: bool) -> Result<()> {
+        let key = name.to_lowercase();
+        if !replace && self.entries.contains_key(&key) {
+            return Err(QuarryError::Plan(format!(
+                "Catalog Error: Table with name \"{name}\" already exists!"
+            )));
+        }
+        self.entries.insert(key, entry);
+        Ok(())
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<CatalogEntry> {
+        self.entries.remove(&name.to_lowercase())
+    }
+
+    /// Registers every `NAME.parquet`, `NAME.csv` and directory `NAME/` of Parquet
+    /// files in `dir` as table NAME. Returns the names registered.
+    pub fn register_directory(&mut self, dir: &Path) -> Result<Vec<String>> {
+        let mut registered = vec![];
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| QuarryError::Execution(format!("cannot read {}: {e}", dir.display())))?
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()).map(str::to_string) else {
+                continue;
+            };
+            let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            let source = if path.is_dir() {
+                let files = parquet::list_parquet_files(&path)?;
+                if files.is_empty() {
+                    continue;
+                }
+                TableSource::Parquet(ParquetSource::try_new(files)?)
+            } else if extension.eq_ignore_ascii_case("parquet") {
+                TableSource::Parquet(ParquetSource::try_new(vec![path.clone()])?)
+            } else if extension.eq_ignore_ascii_case("csv") {
+                TableSource::Csv(CsvSource::try_new(vec![path.clone()], csv::CsvOptions::default())?)
+            } else {
+                continue;
+            };
+            self.register(&stem, CatalogEntry::Table(Arc::new(source)), true)?;
+            registered.push(stem);
+        }
+        Ok(registered)
+    }
+}
+
+/// Expands a path or glob pattern into the sorted list of matching files.
+pub fn expand_glob(pattern: &str) -> Result<Vec<PathBuf>> {
+    let paths = glob::glob(pattern)
+        .map_err(|e| QuarryError::Plan(format!("invalid file pattern '{pattern}': {e}")))?;
+    let mut files: Vec<PathBuf> = paths.filter_map(|p| p.ok()).filter(|p| p.is_file()).collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(QuarryError::Plan(format!(
+            "IO Error: No files found that match the pattern \"{pattern}\""
+        )));
+    }
+    Ok(files)
+}

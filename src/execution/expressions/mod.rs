@@ -1,0 +1,303 @@
+//! Physical expressions: logical expressions with columns resolved to input
+//! positions, evaluated on whole record batches with Arrow compute kernels.
+//! A constant subexpression stays a one-row scalar until an array is needed.
+
+mod binary;
+mod conditional;
+
+use crate::error::{QuarryError, Result};
+use crate::execution::functions::scalar;
+use crate::logical::{BinaryOp, ScalarValue};
+use arrow::array::{Array, ArrayRef, BooleanArray, Datum, RecordBatch, Scalar};
+use arrow::compute::kernels::{boolean, cmp, comparison, numeric};
+use arrow::compute::{cast_with_options, CastOptions};
+use arrow::datatypes::DataType;
+
+/// The result of evaluating an expression: a column, or one value for all rows.
+#[derive(Debug, Clone)]
+pub enum ColumnarValue {
+    Array(ArrayRef),
+    Scalar(ScalarValue),
+}
+
+impl ColumnarValue {
+    /// As an array of `len` rows.
+    pub fn into_array(self, len: usize) -> Result<ArrayRef> {
+        match self {
+            ColumnarValue::Array(array) => Ok(array),
+            ColumnarValue::Scalar(value) => value.to_array(len),
+        }
+    }
+
+    pub fn data_type(&self) -> DataType {
+        match self {
+            ColumnarValue::Array(array) => array.data_type().clone(),
+            ColumnarValue::Scalar(value) => value.data_type().clone(),
+        }
+    }
+
+    /// A `Datum` for Arrow kernels that accept a scalar on either side.
+    pub fn datum(&self) -> Box<dyn Datum + '_> {
+        match self {
+            ColumnarValue::Array(array) => Box::new(array.clone()),
+            ColumnarValue::Scalar(value) => Box::new(Scalar::new(value.as_array().clone())),
+        }
+    }
+
+    fn is_scalar(&self) -> bool {
+        matches!(self, ColumnarValue::Scalar(_))
+    }
+}
+
+/// Wraps a kernel result: one row from two scalars is a scalar again.
+fn wrap(array: ArrayRef, scalar_inputs: bool) -> Result<ColumnarValue> {
+    if scalar_inputs && array.len() == 1 {
+        return Ok(ColumnarValue::Scalar(ScalarValue::try_new(array)?));
+    }
+    Ok(ColumnarValue::Array(array))
+}
+
+/// A resolved expression over the columns of an input batch.
+#[derive(Debug, Clone)]
+pub enum PhysicalExpr {
+    Column { index: usize, name: String },
+    Literal(ScalarValue),
+    Binary {
+        left: Box<PhysicalExpr>,
+        op: BinaryOp,
+        right: Box<PhysicalExpr>,
+        data_type: DataType,
+    },
+    Not(Box<PhysicalExpr>),
+    Negative(Box<PhysicalExpr>),
+    IsNull(Box<PhysicalExpr>),
+    IsNotNull(Box<PhysicalExpr>),
+    Like {
+        negated: bool,
+        case_insensitive: bool,
+        expr: Box<PhysicalExpr>,
+        pattern: Box<PhysicalExpr>,
+    },
+    InList {
+        expr: Box<PhysicalExpr>,
+        list: Vec<PhysicalExpr>,
+        negated: bool,
+    },
+    Case {
+        when_then: Vec<(PhysicalExpr, PhysicalExpr)>,
+        else_expr: Option<Box<PhysicalExpr>>,
+        data_type: DataType,
+    },
+    Cast {
+        expr: Box<PhysicalExpr>,
+        data_type: DataType,
+    },
+    ScalarFunction {
+        name: String,
+        args: Vec<PhysicalExpr>,
+        data_type: DataType,
+    },
+}
+
+impl PhysicalExpr {
+    pub fn evaluate(&self, batch: &RecordBatch) -> Result<ColumnarValue> {
+        match self {
+            PhysicalExpr::Column { index, name } => match batch.columns().get(*index) {
+                Some(column) => Ok(ColumnarValue::Array(column.clone())),
+                None => Err(QuarryError::Internal(format!(
+                    "column {name} at position {index} is outside a batch of {} columns",
+                    batch.num_columns()
+                ))),
+            },
+            PhysicalExpr::Literal(value) => Ok(ColumnarValue::Scalar(value.clone())),
+            PhysicalExpr::Binary {
+                left,
+                op,
+                right,
+                data_type,
+            } => {
+                let left = left.evaluate(batch)?;
+                let right = right.evaluate(batch)?;
+                binary::evaluate_binary(left, *op, right, data_type, batch.num_rows())
+            }
+            PhysicalExpr::Not(expr) => {
+                let value = expr.evaluate(batch)?;
+                let scalar = value.is_scalar();
+                let array = value.into_array(batch.num_rows())?;
+                let result = boolean::not(as_boolean(&array)?)?;
+                wrap(std::sync::Arc::new(result), scalar)
+            }
+            PhysicalExpr::Negative(expr) => {
+                let value = expr.evaluate(batch)?;
+                let scalar = value.is_scalar();
+                let array = value.into_array(batch.num_rows())?;
+                wrap(numeric::neg(&array)?, scalar)
+            }
+            PhysicalExpr::IsNull(expr) | PhysicalExpr::IsNotNull(expr) => {
+                let value = expr.evaluate(batch)?;
+                let scalar = value.is_scalar();
+                let array = value.into_array(batch.num_rows())?;
+                let result = if matches!(self, PhysicalExpr::IsNull(_)) {
+                    boolean::is_null(&array)?
+                } else {
+                    boolean::is_not_null(&array)?
+                };
+                wrap(std::sync::Arc::new(result), scalar)
+            }
+            PhysicalExpr::Like {
+                negated,
+                case_insensitive,
+                expr,
+                pattern,
+            } => {
+                let value = expr.evaluate(batch)?;
+                let pattern = pattern.evaluate(batch)?;
+                let scalar = value.is_scalar() && pattern.is_scalar();
+                let (left, right) = (value.datum(), pattern.datum());
+                let result = match (negated, case_insensitive) {
+                    (false, false) => comparison::like(left.as_ref(), right.as_ref())?,
+                    (true, false) => comparison::nlike(left.as_ref(), right.as_ref())?,
+                    (false, true) => comparison::ilike(left.as_ref(), right.as_ref())?,
+                    (true, true) => comparison::nilike(left.as_ref(), right.as_ref())?,
+                };
+                wrap(std::sync::Arc::new(result), scalar)
+            }
+            PhysicalExpr::InList {
+                expr,
+                list,
+                negated,
+            } => conditional::evaluate_in_list(expr, list, *negated, batch),
+            PhysicalExpr::Case {
+                when_then,
+                else_expr,
+                data_type,
+            } => conditional::evaluate_case(when_then, else_expr.as_deref(), data_type, batch),
+            PhysicalExpr::Cast { expr, data_type } => {
+                let value = expr.evaluate(batch)?;
+                let options = CastOptions {
+                    safe: false,
+                    ..Default::default()
+                };
+                match value {
+                    ColumnarValue::Scalar(value) => Ok(ColumnarValue::Scalar(value.cast_to(data_type)?)),
+                    ColumnarValue::Array(array) => Ok(ColumnarValue::Array(
+                        cast_with_options(&array, data_type, &options)
+                            .map_err(|e| QuarryError::Execution(format!("Conversion Error: {e}")))?,
+                    )),
+                }
+            }
+            PhysicalExpr::ScalarFunction {
+                name,
+                args,
+                data_type,
+            } => {
+                let values = args
+                    .iter()
+                    .map(|arg| arg.evaluate(batch))
+                    .collect::<Result<Vec<_>>>()?;
+                let all_scalar = values.iter().all(ColumnarValue::is_scalar) && !args.is_empty();
+                let rows = if all_scalar { 1 } else { batch.num_rows() };
+                let arrays = values
+                    .into_iter()
+                    .map(|v| v.into_array(rows))
+                    .collect::<Result<Vec<_>>>()?;
+                let result = match name.as_str() {
+                    "coalesce" => conditional::coalesce(&arrays)?,
+                    "greatest" => conditional::greatest_or_least(&arrays, true)?,
+                    "least" => conditional::greatest_or_least(&arrays, false)?,
+                    _ => scalar::evaluate(name, &arrays, rows)?,
+                };
+                let result = if result.data_type() != data_type {
+                    arrow::compute::cast(&result, data_type)?
+                } else {
+                    result
+                };
+                wrap(result, all_scalar)
+            }
+        }
+    }
+
+    /// Evaluates to an array of exactly `batch.num_rows()` rows.
+    pub fn evaluate_to_array(&self, batch: &RecordBatch) -> Result<ArrayRef> {
+        self.evaluate(batch)?.into_array(batch.num_rows())
+    }
+}
+
+pub(crate) fn as_boolean(array: &ArrayRef) -> Result<&BooleanArray> {
+    array
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .ok_or_else(|| QuarryError::Internal(format!("expected BOOLEAN, got {}", array.data_type())))
+}
+
+/// `left = right` with SQL NULL semantics, used by IN lists.
+pub(crate) fn equals(left: &ColumnarValue, right: &ColumnarValue) -> Result<BooleanArray> {
+    Ok(cmp::eq(left.datum().as_ref(), right.datum().as_ref())?)
+}
+
+impl std::fmt::Display for PhysicalExpr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |items: &[PhysicalExpr]| {
+            items
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            PhysicalExpr::Column { name, .. } => write!(f, "{name}"),
+            PhysicalExpr::Literal(value) => match value.as_str() {
+                Some(text) => write!(f, "'{}'", text.replace('\'', "''")),
+                None => write!(f, "{value}"),
+            },
+            PhysicalExpr::Binary {
+                left, op, right, ..
+            } => write!(f, "({left} {op} {right})"),
+            PhysicalExpr::Not(e) => write!(f, "NOT {e}"),
+            PhysicalExpr::Negative(e) => write!(f, "(- {e})"),
+            PhysicalExpr::IsNull(e) => write!(f, "{e} IS NULL"),
+            PhysicalExpr::IsNotNull(e) => write!(f, "{e} IS NOT NULL"),
+            PhysicalExpr::Like {
+                negated,
+                case_insensitive,
+                expr,
+                pattern,
+            } => write!(
+                f,
+                "{expr} {}{} {pattern}",
+                if *negated { "NOT " } else { "" },
+                if *case_insensitive { "ILIKE" } else { "LIKE" }
+            ),
+            PhysicalExpr::InList {
+                expr,
+                list: items,
+                negated,
+            } => write!(
+                f,
+                "{expr} {}IN ({})",
+                if *negated { "NOT " } else { "" },
+                list(items)
+            ),
+            PhysicalExpr::Case {
+                when_then,
+                else_expr,
+                ..
+            } => {
+                write!(f, "CASE")?;
+                for (when, then) in when_then {
+                    write!(f, " WHEN {when} THEN {then}")?;
+                }
+                if let Some(e) = else_expr {
+                    write!(f, " ELSE {e}")?;
+                }
+                write!(f, " END")
+            }
+            PhysicalExpr::Cast { expr, data_type } => write!(
+                f,
+                "CAST({expr} AS {})",
+                crate::binder::types::sql_type_name(data_type)
+            ),
+            PhysicalExpr::ScalarFunction { name, args, .. } => write!(f, "{name}({})", list(args)),
+        }
+    }
+}

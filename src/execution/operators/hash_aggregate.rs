@@ -1,0 +1,198 @@
+//! HashAggregateExec: groups rows by key in a hash table (keys in Arrow's row
+//! format) and updates accumulators a batch at a time by group index.
+//! `Partial` emits keys plus partial states per input partition, `Final`
+//! merges those states, `Single` does both at once (DISTINCT aggregates).
+
+use crate::error::Result;
+use crate::execution::expressions::PhysicalExpr;
+use crate::execution::functions::aggregate::{create_accumulator, GroupsAccumulator};
+use crate::execution::operators::slice_stream;
+use crate::execution::{BatchStream, PhysicalPlan, TaskContext};
+use crate::logical::AggregateFunction;
+use arrow::array::ArrayRef;
+use arrow::datatypes::{DataType, SchemaRef};
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use arrow::row::{RowConverter, Rows, SortField};
+use hashbrown::hash_map::EntryRef;
+use hashbrown::HashMap;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateMode {
+    Partial,
+    Final,
+    Single,
+}
+
+/// One aggregate call as the operator runs it.
+#[derive(Debug, Clone)]
+pub struct AggregateCall {
+    pub func: AggregateFunction,
+    pub arg: Option<PhysicalExpr>,
+    pub arg_type: Option<DataType>,
+    pub filter: Option<PhysicalExpr>,
+    pub distinct: bool,
+    pub result_type: DataType,
+    /// Number of partial-state columns (for `Final` input).
+    pub state_width: usize,
+    pub display: String,
+}
+
+#[derive(Debug)]
+pub struct HashAggregateExec {
+    pub input: Arc<PhysicalPlan>,
+    pub mode: AggregateMode,
+    /// Group key expressions (in `Final` mode: the leading input columns).
+    pub group_exprs: Vec<PhysicalExpr>,
+    pub aggregates: Vec<AggregateCall>,
+    pub schema: SchemaRef,
+}
+
+/// Maps group keys to dense group indices.
+struct GroupTable {
+    converter: Option<RowConverter>,
+    map: HashMap<Box<[u8]>, usize>,
+    keys: Option<Rows>,
+    groups: usize,
+}
+
+impl GroupTable {
+    fn try_new(key_types: &[DataType]) -> Result<Self> {
+        if key_types.is_empty() {
+            return Ok(Self {
+                converter: None,
+                map: HashMap::new(),
+                keys: None,
+                groups: 1,
+            });
+        }
+        let converter =
+            RowConverter::new(key_types.iter().map(|t| SortField::new(t.clone())).collect())?;
+        let keys = converter.empty_rows(0, 0);
+        Ok(Self {
+            converter: Some(converter),
+            map: HashMap::new(),
+            keys: Some(keys),
+            groups: 0,
+        })
+    }
+
+    /// The group index of every row of `keys`, adding new groups as needed.
+    fn intern(&mut self, keys: &[ArrayRef], num_rows: usize, out: &mut Vec<usize>) -> Result<()> {
+        out.clear();
+        let (Some(converter), Some(stored)) = (&self.converter, &mut self.keys) else {
+            out.resize(num_rows, 0);
+            return Ok(());
+        };
+        let rows = converter.convert_columns(keys)?;
+        for row in rows.iter() {
+            let index = match self.map.entry_ref(row.as_ref()) {
+                EntryRef::Occupied(entry) => *entry.get(),
+                EntryRef::Vacant(entry) => {
+                    let index = self.groups;
+                    entry.insert(index);
+                    stored.push(row);
+                    self.groups += 1;
+                    index
+                }
+            };
+            out.push(index);
+        }
+        Ok(())
+    }
+
+    fn size(&self) -> usize {
+        self.keys.as_ref().map_or(0, |k| k.size()) * 2 + self.map.capacity() * 24
+    }
+
+    /// The key columns of every group, in group index order.
+    fn emit(&mut self) -> Result<Vec<ArrayRef>> {
+        match (&self.converter, &self.keys) {
+            (Some(converter), Some(keys)) => Ok(converter.convert_rows(keys.iter())?),
+            _ => Ok(vec![]),
+        }
+    }
+}
+
+impl HashAggregateExec {
+    pub fn execute(&self, partition: usize, ctx: &TaskContext) -> Result<BatchStream> {
+        let input = self.input.execute(partition, ctx)?;
+        let key_types: Vec<DataType> = self
+            .schema
+            .fields()
+            .iter()
+            .take(self.group_exprs.len())
+            .map(|f| f.data_type().clone())
+            .collect();
+        let mut table = GroupTable::try_new(&key_types)?;
+        let mut accumulators: Vec<Box<dyn GroupsAccumulator>> = self
+            .aggregates
+            .iter()
+            .map(|a| create_accumulator(a.func, a.arg_type.as_ref(), &a.result_type, a.distinct))
+            .collect::<Result<_>>()?;
+        let mut reservation = ctx.memory_pool.reserve("HashAggregate");
+        let mut group_indices = vec![];
+        for batch in input {
+            let batch = batch?;
+            ctx.check_cancelled()?;
+            let keys = self
+                .group_exprs
+                .iter()
+                .map(|e| e.evaluate_to_array(&batch))
+                .collect::<Result<Vec<_>>>()?;
+            table.intern(&keys, batch.num_rows(), &mut group_indices)?;
+            let total = table.groups;
+            let mut state_column = self.group_exprs.len();
+            for (call, accumulator) in self.aggregates.iter().zip(accumulators.iter_mut()) {
+                if self.mode == AggregateMode::Final {
+                    let states = &batch.columns()[state_column..state_column + call.state_width];
+                    state_column += call.state_width;
+                    accumulator.merge(states, &group_indices, total)?;
+                    continue;
+                }
+                let values = call
+                    .arg
+                    .as_ref()
+                    .map(|arg| arg.evaluate_to_array(&batch))
+                    .transpose()?;
+                let filter = match &call.filter {
+                    Some(filter) => {
+                        let mask = filter.evaluate_to_array(&batch)?;
+                        Some(crate::execution::expressions::as_boolean(&mask)?.clone())
+                    }
+                    None => None,
+                };
+                accumulator.update(values.as_ref(), &group_indices, filter.as_ref(), total)?;
+            }
+            let size = table.size() + accumulators.iter().map(|a| a.size()).sum::<usize>();
+            reservation.try_resize(size)?;
+        }
+        let mut columns = table.emit()?;
+        for accumulator in accumulators.iter_mut() {
+            if self.mode == AggregateMode::Partial {
+                columns.extend(accumulator.state(table.groups)?);
+            } else {
+                columns.push(accumulator.evaluate(table.groups)?);
+            }
+        }
+        let options = RecordBatchOptions::new().with_row_count(Some(table.groups));
+        let batch = RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)?;
+        drop(reservation);
+        Ok(slice_stream(batch, ctx.batch_size))
+    }
+
+    pub fn describe(&self) -> String {
+        let keys: Vec<String> = self.group_exprs.iter().map(|e| e.to_string()).collect();
+        let functions: Vec<&str> = self.aggregates.iter().map(|a| a.display.as_str()).collect();
+        let mode = match self.mode {
+            AggregateMode::Partial => "partial",
+            AggregateMode::Final => "final",
+            AggregateMode::Single => "single",
+        };
+        format!(
+            "HashAggregate(keys=[{}], functions=[{}], mode={mode})",
+            keys.join(", "),
+            functions.join(", ")
+        )
+    }
+}

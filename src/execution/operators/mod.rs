@@ -1,0 +1,165 @@
+//! Physical operators, one per file. [`PhysicalPlan`] is the enum over them;
+//! every operator states its output schema and partition count and executes
+//! one partition at a time as a pull-based [`BatchStream`].
+
+mod exchange;
+mod filter;
+mod hash_aggregate;
+mod limit;
+mod projection;
+mod scan_csv;
+mod scan_memory;
+mod scan_parquet;
+mod sort;
+mod union;
+mod values;
+
+pub use exchange::ExchangeExec;
+pub use filter::FilterExec;
+pub use hash_aggregate::{AggregateCall, AggregateMode, HashAggregateExec};
+pub use limit::LimitExec;
+pub use projection::ProjectionExec;
+pub use scan_csv::CsvScanExec;
+pub use scan_memory::MemoryScanExec;
+pub use scan_parquet::ParquetScanExec;
+pub use sort::{SortExec, SortKeyExpr};
+pub use union::UnionExec;
+pub use values::ValuesExec;
+
+use super::{BatchStream, TaskContext};
+use crate::error::Result;
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+use std::sync::Arc;
+
+/// A physical operator.
+#[derive(Debug)]
+pub enum PhysicalPlan {
+    ParquetScan(ParquetScanExec),
+    CsvScan(CsvScanExec),
+    MemoryScan(MemoryScanExec),
+    Values(ValuesExec),
+    Filter(FilterExec),
+    Projection(ProjectionExec),
+    HashAggregate(HashAggregateExec),
+    Sort(SortExec),
+    Limit(LimitExec),
+    Union(UnionExec),
+    Exchange(ExchangeExec),
+}
+
+impl PhysicalPlan {
+    pub fn schema(&self) -> SchemaRef {
+        match self {
+            PhysicalPlan::ParquetScan(exec) => exec.schema.clone(),
+            PhysicalPlan::CsvScan(exec) => exec.schema.clone(),
+            PhysicalPlan::MemoryScan(exec) => exec.schema.clone(),
+            PhysicalPlan::Values(exec) => exec.batch.schema(),
+            PhysicalPlan::Filter(exec) => exec.input.schema(),
+            PhysicalPlan::Projection(exec) => exec.schema.clone(),
+            PhysicalPlan::HashAggregate(exec) => exec.schema.clone(),
+            PhysicalPlan::Sort(exec) => exec.input.schema(),
+            PhysicalPlan::Limit(exec) => exec.input.schema(),
+            PhysicalPlan::Union(exec) => exec.schema.clone(),
+            PhysicalPlan::Exchange(exec) => exec.input.schema(),
+        }
+    }
+
+    /// How many partitions `execute` accepts.
+    pub fn output_partitions(&self) -> usize {
+        match self {
+            PhysicalPlan::ParquetScan(exec) => exec.partitions.len(),
+            PhysicalPlan::CsvScan(exec) => exec.files.len().max(1),
+            PhysicalPlan::MemoryScan(exec) => exec.partitions.len(),
+            PhysicalPlan::Values(_) => 1,
+            PhysicalPlan::Filter(exec) => exec.input.output_partitions(),
+            PhysicalPlan::Projection(exec) => exec.input.output_partitions(),
+            PhysicalPlan::HashAggregate(exec) => exec.input.output_partitions(),
+            PhysicalPlan::Sort(exec) => exec.input.output_partitions(),
+            PhysicalPlan::Limit(exec) => exec.input.output_partitions(),
+            PhysicalPlan::Union(exec) => exec.inputs.iter().map(|i| i.output_partitions()).sum(),
+            PhysicalPlan::Exchange(_) => 1,
+        }
+    }
+
+    pub fn children(&self) -> Vec<&Arc<PhysicalPlan>> {
+        match self {
+            PhysicalPlan::ParquetScan(_)
+            | PhysicalPlan::CsvScan(_)
+            | PhysicalPlan::MemoryScan(_)
+            | PhysicalPlan::Values(_) => vec![],
+            PhysicalPlan::Filter(exec) => vec![&exec.input],
+            PhysicalPlan::Projection(exec) => vec![&exec.input],
+            PhysicalPlan::HashAggregate(exec) => vec![&exec.input],
+            PhysicalPlan::Sort(exec) => vec![&exec.input],
+            PhysicalPlan::Limit(exec) => vec![&exec.input],
+            PhysicalPlan::Union(exec) => exec.inputs.iter().collect(),
+            PhysicalPlan::Exchange(exec) => vec![&exec.input],
+        }
+    }
+
+    /// Runs one partition.
+    pub fn execute(&self, partition: usize, ctx: &TaskContext) -> Result<BatchStream> {
+        ctx.check_cancelled()?;
+        match self {
+            PhysicalPlan::ParquetScan(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::CsvScan(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::MemoryScan(exec) => exec.execute(partition),
+            PhysicalPlan::Values(exec) => exec.execute(),
+            PhysicalPlan::Filter(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::Projection(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::HashAggregate(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::Sort(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::Limit(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::Union(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::Exchange(exec) => exec.execute(ctx),
+        }
+    }
+
+    /// One line describing this operator, in Spark's vocabulary.
+    pub fn node_line(&self) -> String {
+        match self {
+            PhysicalPlan::ParquetScan(exec) => exec.describe(),
+            PhysicalPlan::CsvScan(exec) => exec.describe(),
+            PhysicalPlan::MemoryScan(exec) => exec.describe(),
+            PhysicalPlan::Values(exec) => format!("LocalTableScan rows={}", exec.batch.num_rows()),
+            PhysicalPlan::Filter(exec) => format!("Filter {}", exec.predicate),
+            PhysicalPlan::Projection(exec) => exec.describe(),
+            PhysicalPlan::HashAggregate(exec) => exec.describe(),
+            PhysicalPlan::Sort(exec) => exec.describe(),
+            PhysicalPlan::Limit(exec) => exec.describe(),
+            PhysicalPlan::Union(_) => "Union".to_string(),
+            PhysicalPlan::Exchange(_) => "Exchange SinglePartition".to_string(),
+        }
+    }
+
+    /// The tree, one operator per line, children indented.
+    pub fn display_indent(&self) -> String {
+        let mut out = String::new();
+        self.write_indent(&mut out, 0);
+        out
+    }
+
+    fn write_indent(&self, out: &mut String, depth: usize) {
+        out.push_str(&"  ".repeat(depth));
+        out.push_str(&self.node_line());
+        out.push('\n');
+        for child in self.children() {
+            child.write_indent(out, depth + 1);
+        }
+    }
+}
+
+/// Splits one batch into a stream of slices of at most `batch_size` rows.
+pub(crate) fn slice_stream(batch: RecordBatch, batch_size: usize) -> BatchStream {
+    let rows = batch.num_rows();
+    let size = batch_size.max(1);
+    if rows <= size {
+        return Box::new(std::iter::once(Ok(batch)));
+    }
+    let slices: Vec<RecordBatch> = (0..rows)
+        .step_by(size)
+        .map(|offset| batch.slice(offset, size.min(rows - offset)))
+        .collect();
+    Box::new(slices.into_iter().map(Ok))
+}

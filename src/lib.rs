@@ -1,0 +1,31 @@
+//! quarry: a SQL query engine with a Catalyst-style optimizer, over Arrow,
+//! Parquet and CSV.
+//!
+//! A statement flows through the modules in this order:
+//!
+//! ```text
+//! SQL text
+//!   -> parser            sqlparser-rs AST; errors carry line and column
+//!   -> binder            typed LogicalPlan; names resolved, columns get ids
+//!   -> optimizer         rule batches rewrite the LogicalPlan
+//!   -> physical_planner  PhysicalPlan; ids become positions, exchanges added
+//!   -> execution         operators pull Arrow batches; partitions run on rayon
+//!   -> results           Vec<RecordBatch> + schema, printed by the REPL
+//! ```
+//!
+//! [`session::Session`] drives the pipeline; [`catalog`] holds tables and views.
+
+pub mod error;
+pub mod config;
+pub mod catalog;
+pub mod parser;
+pub mod logical;
+pub mod binder;
+pub mod optimizer;
+pub mod physical_planner;
+pub mod execution;
+pub mod session;
+pub mod repl;
+
+pub use error::{QuarryError, Result};
+pub use session::{QueryResult, Session};

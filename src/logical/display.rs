@@ -1,0 +1,177 @@
+//! Text forms of logical expressions and plans, as EXPLAIN shows them:
+//! columns print as `name#id`, one plan node per line, children indented.
+
+use super::expr::{AggregateExpr, Expr, SortKey};
+use super::plan::LogicalPlan;
+use std::fmt::{self, Write};
+
+fn join<T: fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(|item| item.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Column(column) => write!(f, "{column}"),
+            Expr::Literal(value) => match value.as_str() {
+                Some(text) => write!(f, "'{}'", text.replace('\'', "''")),
+                None => write!(f, "{value}"),
+            },
+            Expr::Binary(binary) => write!(f, "({} {} {})", binary.left, binary.op, binary.right),
+            Expr::Not(expr) => write!(f, "NOT {expr}"),
+            Expr::Negative(expr) => write!(f, "(- {expr})"),
+            Expr::IsNull(expr) => write!(f, "{expr} IS NULL"),
+            Expr::IsNotNull(expr) => write!(f, "{expr} IS NOT NULL"),
+            Expr::Like(like) => write!(
+                f,
+                "{} {}{} {}",
+                like.expr,
+                if like.negated { "NOT " } else { "" },
+                if like.case_insensitive { "ILIKE" } else { "LIKE" },
+                like.pattern
+            ),
+            Expr::InList(in_list) => write!(
+                f,
+                "{} {}IN ({})",
+                in_list.expr,
+                if in_list.negated { "NOT " } else { "" },
+                join(&in_list.list)
+            ),
+            Expr::Case(case) => {
+                write!(f, "CASE")?;
+                for (when, then) in &case.when_then {
+                    write!(f, " WHEN {when} THEN {then}")?;
+                }
+                if let Some(else_expr) = &case.else_expr {
+                    write!(f, " ELSE {else_expr}")?;
+                }
+                write!(f, " END")
+            }
+            Expr::Cast(cast) => write!(
+                f,
+                "CAST({} AS {})",
+                cast.expr,
+                crate::binder::types::sql_type_name(&cast.data_type)
+            ),
+            Expr::ScalarFunction(function) => {
+                write!(f, "{}({})", function.name, join(&function.args))
+            }
+        }
+    }
+}
+
+impl fmt::Display for AggregateExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.arg {
+            None => write!(f, "count(*)")?,
+            Some(arg) => write!(
+                f,
+                "{}({}{})",
+                self.func.name(),
+                if self.distinct { "DISTINCT " } else { "" },
+                arg
+            )?,
+        }
+        if let Some(filter) = &self.filter {
+            write!(f, " FILTER (WHERE {filter})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for SortKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {}",
+            self.expr,
+            if self.ascending { "ASC" } else { "DESC" },
+            if self.nulls_first {
+                "NULLS FIRST"
+            } else {
+                "NULLS LAST"
+            }
+        )
+    }
+}
+
+impl LogicalPlan {
+    /// One line describing this node alone.
+    pub fn node_line(&self) -> String {
+        match self {
+            LogicalPlan::Scan(scan) => {
+                let mut line = format!("Scan {} [{}]", scan.table_name, join(&scan.columns));
+                if !scan.filters.is_empty() {
+                    let _ = write!(line, " filters=[{}]", join(&scan.filters));
+                }
+                line
+            }
+            LogicalPlan::Values(values) => {
+                format!("Values [{}] rows={}", join(&values.columns), values.rows.len())
+            }
+            LogicalPlan::EmptyRelation(empty) => {
+                format!("EmptyRelation rows={}", usize::from(empty.produce_one_row))
+            }
+            LogicalPlan::Filter(filter) => format!("Filter {}", filter.predicate),
+            LogicalPlan::Projection(projection) => {
+                let items: Vec<String> = projection
+                    .exprs
+                    .iter()
+                    .zip(&projection.columns)
+                    .map(|(expr, column)| match expr {
+                        Expr::Column(input) if input.id == column.id => input.to_string(),
+                        _ => format!("{expr} AS {column}"),
+                    })
+                    .collect();
+                format!("Project [{}]", items.join(", "))
+            }
+            LogicalPlan::Aggregate(aggregate) => {
+                let aggregates: Vec<String> = aggregate
+                    .aggregates
+                    .iter()
+                    .zip(&aggregate.aggregate_columns)
+                    .map(|(call, column)| format!("{call} AS {column}"))
+                    .collect();
+                let groups: Vec<String> = aggregate
+                    .group_exprs
+                    .iter()
+                    .zip(&aggregate.group_columns)
+                    .map(|(expr, column)| match expr {
+                        Expr::Column(input) if input.id == column.id => input.to_string(),
+                        _ => format!("{expr} AS {column}"),
+                    })
+                    .collect();
+                format!(
+                    "Aggregate [{}], [{}]",
+                    groups.join(", "),
+                    aggregates.join(", ")
+                )
+            }
+            LogicalPlan::Sort(sort) => format!("Sort [{}]", join(&sort.keys)),
+            LogicalPlan::Limit(limit) => match limit.fetch {
+                Some(fetch) => format!("Limit {fetch} offset {}", limit.skip),
+                None => format!("Limit ALL offset {}", limit.skip),
+            },
+            LogicalPlan::Distinct(_) => "Distinct".to_string(),
+            LogicalPlan::Union(union) => format!("Union [{}]", join(&union.columns)),
+        }
+    }
+
+    /// The whole tree, one node per line, children indented by two spaces.
+    pub fn display_indent(&self) -> String {
+        let mut out = String::new();
+        self.write_indent(&mut out, 0);
+        out
+    }
+
+    fn write_indent(&self, out: &mut String, depth: usize) {
+        let _ = writeln!(out, "{}{}", "  ".repeat(depth), self.node_line());
+        for child in self.children() {
+            child.write_indent(out, depth + 1);
+        }
+    }
+}

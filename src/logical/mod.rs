@@ -1,0 +1,16 @@
+//! The logical layer: plans and expressions produced by the binder, rewritten by
+//! the optimizer and consumed by the physical planner. Columns are identified by
+//! [`ColumnId`], never by position, so rewrites cannot confuse two columns that
+//! share a name.
+
+pub mod display;
+pub mod expr;
+pub mod plan;
+pub mod scalar;
+pub mod schema;
+pub mod tree_node;
+
+pub use expr::{AggregateFunction, AggregateExpr, BinaryOp, Expr, SortKey};
+pub use plan::LogicalPlan;
+pub use scalar::ScalarValue;
+pub use schema::{ColumnId, ColumnRef};

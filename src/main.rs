@@ -1,0 +1,134 @@
+//! The `quarry` command: arguments only; everything else is in the library.
+
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser};
+use quarry::config::SessionConfig;
+use quarry::repl::{self, OutputFormat, ScriptOutput};
+use quarry::Session;
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// quarry: SQL over Parquet and CSV.
+#[derive(Parser, Debug)]
+#[command(name = "quarry", version, about)]
+struct Cli {
+    /// Directory whose NAME.parquet, NAME.csv files and NAME/ directories become tables.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Worker threads and partitions per scan (default: number of cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Output format: table, csv, json or markdown.
+    #[arg(long, default_value = "table", value_name = "FORMAT")]
+    format: String,
+    /// Run SQL (repeatable; runs in order with -f).
+    #[arg(short = 'c', value_name = "SQL", action = ArgAction::Append)]
+    command: Vec<String>,
+    /// Run the SQL in FILE (repeatable; runs in order with -c).
+    #[arg(short = 'f', value_name = "FILE", action = ArgAction::Append)]
+    file: Vec<PathBuf>,
+}
+
+fn default_data_dir() -> Option<PathBuf> {
+    let bundled = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+    if bundled.is_dir() {
+        return Some(bundled);
+    }
+    let local = PathBuf::from("data");
+    local.is_dir().then_some(local)
+}
+
+fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let format: OutputFormat = match cli.format.parse() {
+        Ok(format) => format,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut config = SessionConfig::default();
+    if let Some(threads) = cli.threads {
+        if threads == 0 {
+            eprintln!("Error: --threads must be at least 1");
+            return ExitCode::from(2);
+        }
+        config.target_partitions = threads;
+    }
+    let mut session = match Session::with_config(config) {
+        Ok(session) => session,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let data = match &cli.data {
+        Some(dir) if !dir.is_dir() => {
+            eprintln!("Error: --data {} is not a directory", dir.display());
+            return ExitCode::from(2);
+        }
+        Some(dir) => Some(dir.clone()),
+        None => default_data_dir(),
+    };
+    if let Some(dir) = data {
+        if let Err(e) = session.register_directory(&dir) {
+            eprintln!("Error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+
+    // -c and -f, interleaved in the order given.
+    let mut scripts: Vec<(usize, Script)> = vec![];
+    if let Some(indices) = matches.indices_of("command") {
+        scripts.extend(indices.zip(cli.command.iter().cloned().map(Script::Sql)));
+    }
+    if let Some(indices) = matches.indices_of("file") {
+        scripts.extend(indices.zip(cli.file.iter().cloned().map(Script::File)));
+    }
+    scripts.sort_by_key(|(index, _)| *index);
+
+    let mut output = ScriptOutput::stdio();
+    if !scripts.is_empty() {
+        let mut ok = true;
+        for (_, script) in scripts {
+            let text = match script {
+                Script::Sql(sql) => sql,
+                Script::File(path) => match std::fs::read_to_string(&path) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        eprintln!("Error: cannot read {}: {e}", path.display());
+                        ok = false;
+                        continue;
+                    }
+                },
+            };
+            ok &= repl::run_script(&mut session, &text, format, &mut output);
+        }
+        return if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+    }
+    if !std::io::stdin().is_terminal() {
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            eprintln!("Error: cannot read standard input: {e}");
+            return ExitCode::FAILURE;
+        }
+        let ok = repl::run_script(&mut session, &text, format, &mut output);
+        return if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+    }
+    match repl::run_repl(&mut session, format) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Script {
+    Sql(String),
+    File(PathBuf),
+}

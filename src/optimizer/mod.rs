@@ -1,0 +1,163 @@
+//! The optimizer: batches of rewrite rules run in a fixed order, each batch
+//! once or to a fixed point (Catalyst's RuleExecutor). Every rule that changes
+//! the plan is recorded in the trace.
+//!
+//! The order, and why:
+//! 1. `fold_constants` first, so later rules see literals, not expressions.
+//! 2. `push_down_filter` next, so filters sit on scans before pruning decides
+//!    which columns each scan must read.
+//! 3. `prune_columns` last: it reads the final shape of the plan.
+
+pub mod rules;
+
+use crate::error::Result;
+use crate::execution::expressions::PhysicalExpr;
+use crate::logical::{Expr, LogicalPlan, ScalarValue};
+use arrow::datatypes::Schema;
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use std::sync::Arc;
+
+/// A plan rewrite. `name()` is the file stem of the rule.
+pub trait OptimizerRule {
+    fn name(&self) -> &'static str;
+    /// Returns the rewritten plan and whether anything changed.
+    fn rewrite(&self, plan: Arc<LogicalPlan>) -> Result<(Arc<LogicalPlan>, bool)>;
+}
+
+/// How often a batch runs.
+pub enum Strategy {
+    Once,
+    FixedPoint(usize),
+}
+
+pub struct Batch {
+    pub name: &'static str,
+    pub strategy: Strategy,
+    pub rules: Vec<Box<dyn OptimizerRule>>,
+}
+
+/// One effective rule application: the rule and the plan after it.
+#[derive(Debug, Clone)]
+pub struct TraceEntry {
+    pub rule: &'static str,
+    pub plan: String,
+}
+
+pub struct Optimizer {
+    batches: Vec<Batch>,
+}
+
+impl Default for Optimizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Optimizer {
+    pub fn new() -> Self {
+        Self {
+            batches: vec![
+                Batch {
+                    name: "Simplify",
+                    strategy: Strategy::FixedPoint(10),
+                    rules: vec![Box::new(rules::FoldConstants)],
+                },
+                Batch {
+                    name: "Pushdown",
+                    strategy: Strategy::FixedPoint(10),
+                    rules: vec![Box::new(rules::PushDownFilter)],
+                },
+                Batch {
+                    name: "Pruning",
+                    strategy: Strategy::Once,
+                    rules: vec![Box::new(rules::PruneColumns)],
+                },
+            ],
+        }
+    }
+
+    /// Optimizes `plan`, returning it with the trace of effective rules.
+    pub fn optimize(&self, plan: Arc<LogicalPlan>) -> Result<(Arc<LogicalPlan>, Vec<TraceEntry>)> {
+        let mut plan = plan;
+        let mut trace = vec![];
+        for batch in &self.batches {
+            let max_iterations = match batch.strategy {
+                Strategy::Once => 1,
+                Strategy::FixedPoint(n) => n,
+            };
+            for _ in 0..max_iterations {
+                let mut changed = false;
+                for rule in &batch.rules {
+                    let before_columns = plan.columns();
+                    let (next, rule_changed) = rule.rewrite(plan)?;
+                    plan = next;
+                    if rule_changed {
+                        changed = true;
+                        if cfg!(debug_assertions) {
+                            check_invariants(rule.name(), &before_columns, &plan)?;
+                        }
+                        trace.push(TraceEntry {
+                            rule: rule.name(),
+                            plan: plan.display_indent(),
+                        });
+                    }
+                }
+                if !changed {
+                    break;
+                }
+            }
+            let _ = batch.name;
+        }
+        Ok((plan, trace))
+    }
+}
+
+/// After a rule: the output columns are unchanged and every column an
+/// expression reads is produced by the node's children.
+fn check_invariants(
+    rule: &str,
+    before: &[crate::logical::ColumnRef],
+    plan: &LogicalPlan,
+) -> Result<()> {
+    let after = plan.columns();
+    let ids = |cols: &[crate::logical::ColumnRef]| cols.iter().map(|c| (c.id, c.data_type.clone())).collect::<Vec<_>>();
+    if ids(before) != ids(&after) {
+        return Err(crate::error::QuarryError::Internal(format!(
+            "optimizer rule {rule} changed the output columns"
+        )));
+    }
+    plan.apply(&mut |node| {
+        let available: std::collections::HashSet<_> = node
+            .children()
+            .iter()
+            .flat_map(|c| c.columns())
+            .map(|c| c.id)
+            .collect();
+        if node.children().is_empty() {
+            return Ok(());
+        }
+        for expr in node.expressions() {
+            for id in expr.column_ids() {
+                if !available.contains(&id) {
+                    return Err(crate::error::QuarryError::Internal(format!(
+                        "after optimizer rule {rule}, {} reads column #{id}, which its input does not produce",
+                        node.node_line()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Evaluates an expression that reads no columns.
+pub fn evaluate_constant(expr: &Expr) -> Result<ScalarValue> {
+    let physical: PhysicalExpr = crate::physical_planner::InputLayout::new(&[]).create(expr)?;
+    let batch = RecordBatch::try_new_with_options(
+        Arc::new(Schema::empty()),
+        vec![],
+        &RecordBatchOptions::new().with_row_count(Some(1)),
+    )?;
+    let array = physical.evaluate_to_array(&batch)?;
+    ScalarValue::try_new(array)
+}

@@ -1,0 +1,186 @@
+//! Evaluates constant subexpressions once, at planning time, and simplifies
+//! boolean algebra with literals.
+//!
+//! `Filter (l_shipdate <= (DATE '1998-12-01' - INTERVAL '90' DAY))`
+//! ==> `Filter (l_shipdate <= 1998-09-02T00:00:00)`
+//! `x AND true` ==> `x`; `x OR true` ==> `true`; `NOT NOT x` ==> `x`.
+//!
+//! Does not fire on expressions that fail to evaluate (the error is left to
+//! execution, where it is reported as the query's error).
+
+use crate::error::Result;
+use crate::logical::expr::BinaryExpr;
+use crate::logical::plan::*;
+use crate::logical::tree_node::Transformed;
+use crate::logical::{BinaryOp, Expr, LogicalPlan};
+use crate::optimizer::{evaluate_constant, OptimizerRule};
+use std::sync::Arc;
+
+pub struct FoldConstants;
+
+impl OptimizerRule for FoldConstants {
+    fn name(&self) -> &'static str {
+        "fold_constants"
+    }
+
+    fn rewrite(&self, plan: Arc<LogicalPlan>) -> Result<(Arc<LogicalPlan>, bool)> {
+        let result = LogicalPlan::transform_up(plan, &mut |node| {
+            let (node, changed) = map_expressions(&node, &mut |e| fold(e))?;
+            Ok(Transformed::new(node, changed))
+        })?;
+        Ok((result.data, result.transformed))
+    }
+}
+
+/// Rewrites every expression of one node with `f`.
+pub fn map_expressions(
+    node: &Arc<LogicalPlan>,
+    f: &mut dyn FnMut(Expr) -> Result<Transformed<Expr>>,
+) -> Result<(Arc<LogicalPlan>, bool)> {
+    let mut changed = false;
+    let mut apply = |e: &Expr| -> Result<Expr> {
+        let result = f(e.clone())?;
+        changed |= result.transformed;
+        Ok(result.data)
+    };
+    let new = match node.as_ref() {
+        LogicalPlan::Filter(filter) => LogicalPlan::Filter(Filter {
+            input: filter.input.clone(),
+            predicate: apply(&filter.predicate)?,
+        }),
+        LogicalPlan::Projection(projection) => LogicalPlan::Projection(Projection {
+            input: projection.input.clone(),
+            exprs: projection.exprs.iter().map(&mut apply).collect::<Result<_>>()?,
+            columns: projection.columns.clone(),
+        }),
+        LogicalPlan::Aggregate(aggregate) => {
+            let mut aggregates = aggregate.aggregates.clone();
+            for call in aggregates.iter_mut() {
+                if let Some(arg) = &call.arg {
+                    call.arg = Some(apply(arg)?);
+                }
+                if let Some(filter) = &call.filter {
+                    call.filter = Some(apply(filter)?);
+                }
+            }
+            LogicalPlan::Aggregate(Aggregate {
+                input: aggregate.input.clone(),
+                group_exprs: aggregate.group_exprs.iter().map(&mut apply).collect::<Result<_>>()?,
+                group_columns: aggregate.group_columns.clone(),
+                aggregates,
+                aggregate_columns: aggregate.aggregate_columns.clone(),
+            })
+        }
+        LogicalPlan::Sort(sort) => {
+            let mut keys = sort.keys.clone();
+            for key in keys.iter_mut() {
+                key.expr = apply(&key.expr)?;
+            }
+            LogicalPlan::Sort(Sort {
+                input: sort.input.clone(),
+                keys,
+            })
+        }
+        _ => return Ok((node.clone(), false)),
+    };
+    Ok(if changed {
+        (Arc::new(new), true)
+    } else {
+        (node.clone(), false)
+    })
+}
+
+fn is_true(expr: &Expr) -> bool {
+    matches!(expr, Expr::Literal(v) if v.as_bool() == Some(true))
+}
+
+fn is_false(expr: &Expr) -> bool {
+    matches!(expr, Expr::Literal(v) if v.as_bool() == Some(false))
+}
+
+/// Folds one expression bottom-up.
+pub fn fold(expr: Expr) -> Result<Transformed<Expr>> {
+    expr.transform_up(&mut |e| {
+        Ok(match e {
+            Expr::Literal(_) | Expr::Column(_) => Transformed::no(e),
+            Expr::Binary(BinaryExpr {
+                left,
+                op: BinaryOp::And,
+                right,
+                ..
+            }) if is_true(&left) || is_true(&right) || is_false(&left) || is_false(&right) => {
+                Transformed::yes(if is_true(&left) {
+                    *right
+                } else if is_true(&right) || is_false(&left) {
+                    *left
+                } else {
+                    *right
+                })
+            }
+            Expr::Binary(BinaryExpr {
+                left,
+                op: BinaryOp::Or,
+                right,
+                ..
+            }) if is_true(&left) || is_true(&right) || is_false(&left) || is_false(&right) => {
+                Transformed::yes(if is_false(&left) {
+                    *right
+                } else if is_false(&right) || is_true(&left) {
+                    *left
+                } else {
+                    *right
+                })
+            }
+            Expr::Not(inner) if matches!(inner.as_ref(), Expr::Not(_)) => match *inner {
+                Expr::Not(x) => Transformed::yes(*x),
+                other => Transformed::no(Expr::Not(Box::new(other))),
+            },
+            e if e.column_ids().is_empty() => match evaluate_constant(&e) {
+                Ok(value) => Transformed::yes(Expr::Literal(value)),
+                Err(_) => Transformed::no(e),
+            },
+            e => Transformed::no(e),
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logical::{ColumnRef, ScalarValue};
+    use arrow::datatypes::DataType;
+
+    fn column() -> Expr {
+        Expr::Column(ColumnRef::new(1, "b", DataType::Boolean, true))
+    }
+
+    #[test]
+    fn and_true_is_dropped() {
+        let expr = column().and(Expr::Literal(ScalarValue::boolean(true)));
+        assert_eq!(fold(expr).unwrap().data, column());
+    }
+
+    #[test]
+    fn constant_arithmetic_is_evaluated() {
+        let expr = Expr::binary(
+            Expr::Literal(ScalarValue::int64(2)),
+            BinaryOp::Plus,
+            Expr::Literal(ScalarValue::int64(3)),
+            DataType::Int64,
+        );
+        let folded = fold(expr).unwrap();
+        assert!(folded.transformed);
+        assert_eq!(folded.data.to_string(), "5");
+    }
+
+    #[test]
+    fn or_false_keeps_the_other_side() {
+        let expr = Expr::binary(
+            Expr::Literal(ScalarValue::boolean(false)),
+            BinaryOp::Or,
+            column(),
+            DataType::Boolean,
+        );
+        assert_eq!(fold(expr).unwrap().data, column());
+    }
+}

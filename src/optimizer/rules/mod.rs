@@ -1,0 +1,9 @@
+//! Optimizer rules, one per file, each named by what it does.
+
+mod fold_constants;
+mod prune_columns;
+mod push_down_filter;
+
+pub use fold_constants::FoldConstants;
+pub use prune_columns::PruneColumns;
+pub use push_down_filter::PushDownFilter;

@@ -1,0 +1,129 @@
+//! Removes columns nobody reads: scans read only the columns needed above them
+//! (so Parquet decodes only those), projections and aggregates drop unused
+//! outputs.
+//!
+//! `Project [a#1] <- Scan t [a#1, b#2, c#3]` ==> `Project [a#1] <- Scan t [a#1]`
+//!
+//! The root's output columns are always kept; a scan keeps at least one column
+//! so row counts survive (`count(*)`).
+
+use crate::error::Result;
+use crate::logical::plan::*;
+use crate::logical::{ColumnId, Expr, LogicalPlan};
+use crate::optimizer::OptimizerRule;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+pub struct PruneColumns;
+
+impl OptimizerRule for PruneColumns {
+    fn name(&self) -> &'static str {
+        "prune_columns"
+    }
+
+    fn rewrite(&self, plan: Arc<LogicalPlan>) -> Result<(Arc<LogicalPlan>, bool)> {
+        let required: HashSet<ColumnId> = plan.columns().iter().map(|c| c.id).collect();
+        let before = plan.display_indent();
+        let pruned = prune(&plan, &required)?;
+        let changed = pruned.display_indent() != before;
+        Ok((if changed { pruned } else { plan }, changed))
+    }
+}
+
+fn ids_of<'a>(exprs: impl Iterator<Item = &'a Expr>) -> HashSet<ColumnId> {
+    let mut out = HashSet::new();
+    for expr in exprs {
+        expr.collect_columns(&mut out);
+    }
+    out
+}
+
+fn prune(plan: &Arc<LogicalPlan>, required: &HashSet<ColumnId>) -> Result<Arc<LogicalPlan>> {
+    Ok(match plan.as_ref() {
+        LogicalPlan::Scan(scan) => {
+            let mut needed = required.clone();
+            needed.extend(ids_of(scan.filters.iter()));
+            let keep: Vec<usize> = (0..scan.columns.len())
+                .filter(|&i| needed.contains(&scan.columns[i].id))
+                .collect();
+            let keep = if keep.is_empty() { vec![0] } else { keep };
+            if keep.len() == scan.columns.len() || scan.columns.is_empty() {
+                return Ok(plan.clone());
+            }
+            Arc::new(LogicalPlan::Scan(Scan {
+                projection: keep.iter().map(|&i| scan.projection[i]).collect(),
+                columns: keep.iter().map(|&i| scan.columns[i].clone()).collect(),
+                ..scan.clone()
+            }))
+        }
+        LogicalPlan::Filter(filter) => {
+            let mut needed = required.clone();
+            filter.predicate.collect_columns(&mut needed);
+            Arc::new(LogicalPlan::Filter(Filter {
+                input: prune(&filter.input, &needed)?,
+                predicate: filter.predicate.clone(),
+            }))
+        }
+        LogicalPlan::Projection(projection) => {
+            let mut keep: Vec<usize> = (0..projection.columns.len())
+                .filter(|&i| required.contains(&projection.columns[i].id))
+                .collect();
+            if keep.is_empty() && !projection.columns.is_empty() {
+                keep.push(0);
+            }
+            let exprs: Vec<Expr> = keep.iter().map(|&i| projection.exprs[i].clone()).collect();
+            let needed = ids_of(exprs.iter());
+            Arc::new(LogicalPlan::Projection(Projection {
+                input: prune(&projection.input, &needed)?,
+                exprs,
+                columns: keep.iter().map(|&i| projection.columns[i].clone()).collect(),
+            }))
+        }
+        LogicalPlan::Aggregate(aggregate) => {
+            let keep: Vec<usize> = (0..aggregate.aggregates.len())
+                .filter(|&i| required.contains(&aggregate.aggregate_columns[i].id))
+                .collect();
+            let aggregates: Vec<_> = keep.iter().map(|&i| aggregate.aggregates[i].clone()).collect();
+            let mut needed = ids_of(aggregate.group_exprs.iter());
+            for call in &aggregates {
+                needed.extend(ids_of(call.arg.iter().chain(call.filter.iter())));
+            }
+            Arc::new(LogicalPlan::Aggregate(Aggregate {
+                input: prune(&aggregate.input, &needed)?,
+                group_exprs: aggregate.group_exprs.clone(),
+                group_columns: aggregate.group_columns.clone(),
+                aggregates,
+                aggregate_columns: keep
+                    .iter()
+                    .map(|&i| aggregate.aggregate_columns[i].clone())
+                    .collect(),
+            }))
+        }
+        LogicalPlan::Sort(sort) => {
+            let mut needed = required.clone();
+            needed.extend(ids_of(sort.keys.iter().map(|k| &k.expr)));
+            Arc::new(LogicalPlan::Sort(Sort {
+                input: prune(&sort.input, &needed)?,
+                keys: sort.keys.clone(),
+            }))
+        }
+        LogicalPlan::Limit(limit) => Arc::new(LogicalPlan::Limit(Limit {
+            input: prune(&limit.input, required)?,
+            ..limit.clone()
+        })),
+        // DISTINCT compares whole rows and UNION matches columns by position:
+        // both need every input column.
+        LogicalPlan::Distinct(_) | LogicalPlan::Union(_) => {
+            let children = plan
+                .children()
+                .into_iter()
+                .map(|child| {
+                    let all: HashSet<ColumnId> = child.columns().iter().map(|c| c.id).collect();
+                    prune(child, &all)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Arc::new(plan.with_new_children(children))
+        }
+        LogicalPlan::Values(_) | LogicalPlan::EmptyRelation(_) => plan.clone(),
+    })
+}

@@ -1,0 +1,134 @@
+//! Moves filters towards the scans: through projections (rewriting aliases),
+//! through sorts, into aggregates when they test group keys only, and records
+//! the conjuncts on the scan (`PushedFilters`) so the scan can skip data.
+//!
+//! `Filter (a > 1) <- Project [a#1, b#2 AS c#3] <- Scan t`
+//! ==> `Project [a#1, b#2 AS c#3] <- Filter (a > 1) <- Scan t filters=[a > 1]`
+//!
+//! Does not push past LIMIT, DISTINCT or UNION, nor a conjunct of an
+//! aggregate's output that reads an aggregate result.
+
+use crate::error::Result;
+use crate::logical::plan::*;
+use crate::logical::tree_node::Transformed;
+use crate::logical::{ColumnId, Expr, LogicalPlan};
+use crate::optimizer::OptimizerRule;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+pub struct PushDownFilter;
+
+impl OptimizerRule for PushDownFilter {
+    fn name(&self) -> &'static str {
+        "push_down_filter"
+    }
+
+    fn rewrite(&self, plan: Arc<LogicalPlan>) -> Result<(Arc<LogicalPlan>, bool)> {
+        let result = LogicalPlan::transform_down(plan, &mut |node| {
+            let LogicalPlan::Filter(filter) = node.as_ref() else {
+                return Ok(Transformed::no(node));
+            };
+            Ok(match push(filter)? {
+                Some(new) => Transformed::yes(new),
+                None => Transformed::no(node),
+            })
+        })?;
+        Ok((result.data, result.transformed))
+    }
+}
+
+fn filter(input: Arc<LogicalPlan>, conjuncts: Vec<Expr>) -> Arc<LogicalPlan> {
+    match Expr::conjunction(conjuncts) {
+        Some(predicate) => Arc::new(LogicalPlan::Filter(Filter { input, predicate })),
+        None => input,
+    }
+}
+
+/// The plan with `filter` moved one step down, or `None` when it stays.
+fn push(node: &Filter) -> Result<Option<Arc<LogicalPlan>>> {
+    let conjuncts = node.predicate.clone().split_conjunction();
+    Ok(match node.input.as_ref() {
+        LogicalPlan::Filter(inner) => {
+            let mut all = inner.predicate.clone().split_conjunction();
+            all.extend(conjuncts);
+            Some(filter(inner.input.clone(), all))
+        }
+        LogicalPlan::Projection(projection) => {
+            let substitutions: HashMap<ColumnId, Expr> = projection
+                .columns
+                .iter()
+                .zip(&projection.exprs)
+                .map(|(c, e)| (c.id, e.clone()))
+                .collect();
+            let rewritten = conjuncts
+                .into_iter()
+                .map(|c| substitute(c, &substitutions))
+                .collect::<Result<Vec<_>>>()?;
+            Some(Arc::new(LogicalPlan::Projection(Projection {
+                input: filter(projection.input.clone(), rewritten),
+                ..projection.clone()
+            })))
+        }
+        LogicalPlan::Sort(sort) => Some(Arc::new(LogicalPlan::Sort(Sort {
+            input: filter(sort.input.clone(), conjuncts),
+            keys: sort.keys.clone(),
+        }))),
+        LogicalPlan::Aggregate(aggregate) => {
+            let group_ids: HashMap<ColumnId, Expr> = aggregate
+                .group_columns
+                .iter()
+                .zip(&aggregate.group_exprs)
+                .map(|(c, e)| (c.id, e.clone()))
+                .collect();
+            let (below, above): (Vec<Expr>, Vec<Expr>) = conjuncts
+                .into_iter()
+                .partition(|c| c.column_ids().iter().all(|id| group_ids.contains_key(id)));
+            if below.is_empty() || aggregate.group_exprs.is_empty() {
+                return Ok(None);
+            }
+            let below = below
+                .into_iter()
+                .map(|c| substitute(c, &group_ids))
+                .collect::<Result<Vec<_>>>()?;
+            let pushed = Arc::new(LogicalPlan::Aggregate(Aggregate {
+                input: filter(aggregate.input.clone(), below),
+                ..aggregate.clone()
+            }));
+            Some(filter(pushed, above))
+        }
+        LogicalPlan::Scan(scan) => {
+            let known: HashSet<String> = scan.filters.iter().map(|f| f.to_string()).collect();
+            let new: Vec<Expr> = conjuncts
+                .iter()
+                .filter(|c| !known.contains(&c.to_string()))
+                .cloned()
+                .collect();
+            if new.is_empty() {
+                return Ok(None);
+            }
+            let mut filters = scan.filters.clone();
+            filters.extend(new);
+            let scan = Arc::new(LogicalPlan::Scan(Scan {
+                filters,
+                ..scan.clone()
+            }));
+            Some(filter(scan, conjuncts))
+        }
+        _ => None,
+    })
+}
+
+/// Replaces columns by the expressions that define them.
+fn substitute(expr: Expr, substitutions: &HashMap<ColumnId, Expr>) -> Result<Expr> {
+    Ok(expr
+        .transform_up(&mut |e| {
+            Ok(match &e {
+                Expr::Column(c) => match substitutions.get(&c.id) {
+                    Some(replacement) if replacement != &e => Transformed::yes(replacement.clone()),
+                    _ => Transformed::no(e),
+                },
+                _ => Transformed::no(e),
+            })
+        })?
+        .data)
+}

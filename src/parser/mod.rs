@@ -1,0 +1,69 @@
+//! SQL text to sqlparser-rs statements. The only thing added here is the error:
+//! a parse failure becomes `QuarryError::Parse` with its line and column.
+
+use crate::error::{QuarryError, Result};
+use sqlparser::ast::Statement;
+use sqlparser::dialect::GenericDialect;
+use sqlparser::parser::{Parser, ParserError};
+
+/// Parses one or more `;`-separated statements.
+pub fn parse_sql(sql: &str) -> Result<Vec<Statement>> {
+    Parser::parse_sql(&GenericDialect {}, sql).map_err(|error| parse_error(sql, error))
+}
+
+fn parse_error(sql: &str, error: ParserError) -> QuarryError {
+    let text = match error {
+        ParserError::TokenizerError(text) | ParserError::ParserError(text) => text,
+        ParserError::RecursionLimitExceeded => {
+            return QuarryError::Parse {
+                message: "the query nests too deeply".into(),
+                line: 1,
+                column: 1,
+            }
+        }
+    };
+    // sqlparser appends " at Line: L, Column: C" to its messages.
+    if let Some(at) = text.rfind(" at Line: ") {
+        let position = &text[at + " at Line: ".len()..];
+        let mut parts = position.split(", Column: ");
+        let line = parts.next().and_then(|l| l.trim().parse().ok());
+        let column = parts.next().and_then(|c| c.trim().parse().ok());
+        if let (Some(line), Some(column)) = (line, column) {
+            return QuarryError::Parse {
+                message: text[..at].to_string(),
+                line,
+                column,
+            };
+        }
+    }
+    // No position given (usually an unexpected end of input): point past the end.
+    let line = sql.lines().count().max(1) as u64;
+    let column = sql.lines().last().map_or(0, |l| l.chars().count()) as u64 + 1;
+    QuarryError::Parse {
+        message: text,
+        line,
+        column,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_error_reports_line_and_column() {
+        let error = parse_sql("SELECT 1,\nFROM t WHERE").unwrap_err();
+        match error {
+            QuarryError::Parse { line, column, .. } => {
+                assert_eq!(line, 2);
+                assert!(column >= 1);
+            }
+            other => panic!("expected a parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_several_statements() {
+        assert_eq!(parse_sql("SELECT 1; SELECT 2;").unwrap().len(), 2);
+    }
+}

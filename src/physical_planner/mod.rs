@@ -1,0 +1,299 @@
+//! The physical planner: one function per logical node. Column ids become
+//! positions; aggregation is split into partial and final phases around an
+//! exchange; operators that need all rows in one partition (sort, limit,
+//! final aggregate) get an `Exchange SinglePartition` below them.
+
+mod expr;
+
+pub use expr::InputLayout;
+
+use crate::catalog::TableSource;
+use crate::config::SessionConfig;
+use crate::error::{QuarryError, Result};
+use crate::execution::expressions::PhysicalExpr;
+use crate::execution::functions::aggregate::state_types;
+use crate::execution::operators::*;
+use crate::logical::plan::{Aggregate, Scan};
+use crate::logical::schema::to_arrow_schema;
+use crate::logical::{AggregateExpr, ColumnRef, Expr, LogicalPlan};
+use arrow::array::{new_empty_array, ArrayRef};
+use arrow::compute::SortOptions;
+use arrow::datatypes::{Field, Schema};
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use std::sync::Arc;
+
+pub struct PhysicalPlanner<'a> {
+    config: &'a SessionConfig,
+}
+
+impl<'a> PhysicalPlanner<'a> {
+    pub fn new(config: &'a SessionConfig) -> Self {
+        Self { config }
+    }
+
+    pub fn create(&self, plan: &LogicalPlan) -> Result<Arc<PhysicalPlan>> {
+        Ok(Arc::new(match plan {
+            LogicalPlan::Scan(scan) => self.plan_scan(scan)?,
+            LogicalPlan::Values(values) => {
+                let layout = InputLayout::new(&[]);
+                let empty = RecordBatch::try_new_with_options(
+                    Arc::new(Schema::empty()),
+                    vec![],
+                    &RecordBatchOptions::new().with_row_count(Some(1)),
+                )?;
+                let mut columns: Vec<ArrayRef> = vec![];
+                for (i, column) in values.columns.iter().enumerate() {
+                    let cells = values
+                        .rows
+                        .iter()
+                        .map(|row| layout.create(&row[i])?.evaluate_to_array(&empty))
+                        .collect::<Result<Vec<_>>>()?;
+                    let refs: Vec<&dyn arrow::array::Array> = cells.iter().map(|c| c.as_ref()).collect();
+                    columns.push(if refs.is_empty() {
+                        new_empty_array(&column.data_type)
+                    } else {
+                        arrow::compute::concat(&refs)?
+                    });
+                }
+                let options = RecordBatchOptions::new().with_row_count(Some(values.rows.len()));
+                let batch = RecordBatch::try_new_with_options(
+                    nullable_schema(&values.columns),
+                    columns,
+                    &options,
+                )?;
+                PhysicalPlan::Values(ValuesExec { batch })
+            }
+            LogicalPlan::EmptyRelation(empty) => {
+                let options = RecordBatchOptions::new()
+                    .with_row_count(Some(usize::from(empty.produce_one_row)));
+                let columns = empty
+                    .columns
+                    .iter()
+                    .map(|c| arrow::array::new_null_array(&c.data_type, usize::from(empty.produce_one_row)))
+                    .collect();
+                let batch = RecordBatch::try_new_with_options(
+                    nullable_schema(&empty.columns),
+                    columns,
+                    &options,
+                )?;
+                PhysicalPlan::Values(ValuesExec { batch })
+            }
+            LogicalPlan::Filter(filter) => {
+                let input = self.create(&filter.input)?;
+                let layout = InputLayout::new(&filter.input.columns());
+                PhysicalPlan::Filter(FilterExec {
+                    input,
+                    predicate: layout.create(&filter.predicate)?,
+                })
+            }
+            LogicalPlan::Projection(projection) => {
+                let input = self.create(&projection.input)?;
+                let layout = InputLayout::new(&projection.input.columns());
+                PhysicalPlan::Projection(ProjectionExec {
+                    input,
+                    exprs: projection
+                        .exprs
+                        .iter()
+                        .map(|e| layout.create(e))
+                        .collect::<Result<_>>()?,
+                    schema: nullable_schema(&projection.columns),
+                })
+            }
+            LogicalPlan::Aggregate(aggregate) => return self.plan_aggregate(aggregate),
+            LogicalPlan::Distinct(distinct) => {
+                let columns = distinct.input.columns();
+                let aggregate = Aggregate {
+                    input: distinct.input.clone(),
+                    group_exprs: columns.iter().cloned().map(Expr::Column).collect(),
+                    group_columns: columns,
+                    aggregates: vec![],
+                    aggregate_columns: vec![],
+                };
+                return self.plan_aggregate(&aggregate);
+            }
+            LogicalPlan::Sort(sort) => {
+                let input = single_partition(self.create(&sort.input)?);
+                let layout = InputLayout::new(&sort.input.columns());
+                PhysicalPlan::Sort(SortExec {
+                    input,
+                    keys: sort
+                        .keys
+                        .iter()
+                        .map(|key| {
+                            Ok(SortKeyExpr {
+                                expr: layout.create(&key.expr)?,
+                                options: SortOptions {
+                                    descending: !key.ascending,
+                                    nulls_first: key.nulls_first,
+                                },
+                            })
+                        })
+                        .collect::<Result<_>>()?,
+                    fetch: None,
+                })
+            }
+            LogicalPlan::Limit(limit) => {
+                let input = self.create(&limit.input)?;
+                // ORDER BY + LIMIT: the sort keeps only the rows the limit needs.
+                let input = match (Arc::try_unwrap(input), limit.fetch) {
+                    (Ok(PhysicalPlan::Sort(sort)), Some(fetch)) => Arc::new(PhysicalPlan::Sort(SortExec {
+                        fetch: Some(fetch + limit.skip),
+                        ..sort
+                    })),
+                    (Ok(other), _) => Arc::new(other),
+                    (Err(shared), _) => shared,
+                };
+                PhysicalPlan::Limit(LimitExec {
+                    input: single_partition(input),
+                    skip: limit.skip,
+                    fetch: limit.fetch,
+                })
+            }
+            LogicalPlan::Union(union) => PhysicalPlan::Union(UnionExec {
+                inputs: union
+                    .inputs
+                    .iter()
+                    .map(|i| self.create(i))
+                    .collect::<Result<_>>()?,
+                schema: nullable_schema(&union.columns),
+            }),
+        }))
+    }
+
+    fn plan_scan(&self, scan: &Scan) -> Result<PhysicalPlan> {
+        let schema = to_arrow_schema(&scan.columns);
+        let partitions = self.config.target_partitions;
+        let pushed = scan.filters.iter().map(|f| f.to_string()).collect();
+        Ok(match scan.source.as_ref() {
+            TableSource::Parquet(source) => PhysicalPlan::ParquetScan(ParquetScanExec::try_new(
+                scan.table_name.clone(),
+                Arc::new(source.files.clone()),
+                scan.projection.clone(),
+                schema,
+                partitions,
+                pushed,
+            )?),
+            TableSource::Csv(source) => PhysicalPlan::CsvScan(CsvScanExec {
+                table_name: scan.table_name.clone(),
+                files: source.files.clone(),
+                file_schema: source.schema.clone(),
+                has_header: source.options.has_header,
+                delimiter: source.options.delimiter,
+                projection: scan.projection.clone(),
+                schema,
+            }),
+            TableSource::Memory(source) => PhysicalPlan::MemoryScan(MemoryScanExec::try_new(
+                scan.table_name.clone(),
+                source.batches()?,
+                &scan.projection,
+                schema,
+                partitions,
+            )?),
+        })
+    }
+
+    fn plan_aggregate(&self, aggregate: &Aggregate) -> Result<Arc<PhysicalPlan>> {
+        let input = self.create(&aggregate.input)?;
+        let layout = InputLayout::new(&aggregate.input.columns());
+        let group_exprs: Vec<PhysicalExpr> = aggregate
+            .group_exprs
+            .iter()
+            .map(|e| layout.create(e))
+            .collect::<Result<_>>()?;
+        let calls: Vec<AggregateCall> = aggregate
+            .aggregates
+            .iter()
+            .map(|call| aggregate_call(call, &layout))
+            .collect::<Result<_>>()?;
+        let mut output_columns = aggregate.group_columns.clone();
+        output_columns.extend(aggregate.aggregate_columns.iter().cloned());
+        let final_schema = nullable_schema(&output_columns);
+
+        let single_phase = input.output_partitions() <= 1 || calls.iter().any(|c| c.distinct);
+        if single_phase {
+            return Ok(Arc::new(PhysicalPlan::HashAggregate(HashAggregateExec {
+                input: single_partition(input),
+                mode: AggregateMode::Single,
+                group_exprs,
+                aggregates: calls,
+                schema: final_schema,
+            })));
+        }
+        // Partial per input partition, then final after gathering the states.
+        let mut partial_fields: Vec<Field> = aggregate
+            .group_columns
+            .iter()
+            .map(|c| Field::new(&c.name, c.data_type.clone(), true))
+            .collect();
+        for (call, column) in calls.iter().zip(&aggregate.aggregate_columns) {
+            let types = state_types(call.func, call.arg_type.as_ref(), &call.result_type);
+            for (i, data_type) in types.into_iter().enumerate() {
+                partial_fields.push(Field::new(format!("{}[{i}]", column.name), data_type, true));
+            }
+        }
+        let partial = Arc::new(PhysicalPlan::HashAggregate(HashAggregateExec {
+            input,
+            mode: AggregateMode::Partial,
+            group_exprs: group_exprs.clone(),
+            aggregates: calls.clone(),
+            schema: Arc::new(Schema::new(partial_fields)),
+        }));
+        let final_keys = aggregate
+            .group_columns
+            .iter()
+            .enumerate()
+            .map(|(index, c)| PhysicalExpr::Column {
+                index,
+                name: c.name.clone(),
+            })
+            .collect();
+        Ok(Arc::new(PhysicalPlan::HashAggregate(HashAggregateExec {
+            input: single_partition(partial),
+            mode: AggregateMode::Final,
+            group_exprs: final_keys,
+            aggregates: calls,
+            schema: final_schema,
+        })))
+    }
+}
+
+fn aggregate_call(call: &AggregateExpr, layout: &InputLayout) -> Result<AggregateCall> {
+    let arg = call.arg.as_ref().map(|a| layout.create(a)).transpose()?;
+    let arg_type = call.arg.as_ref().map(Expr::data_type);
+    let state_width = state_types(call.func, arg_type.as_ref(), &call.data_type).len();
+    Ok(AggregateCall {
+        func: call.func,
+        arg,
+        arg_type,
+        filter: call.filter.as_ref().map(|f| layout.create(f)).transpose()?,
+        distinct: call.distinct,
+        result_type: call.data_type.clone(),
+        state_width,
+        display: call.to_string(),
+    })
+}
+
+/// The plan itself if it has one partition, else an exchange gathering it.
+fn single_partition(plan: Arc<PhysicalPlan>) -> Arc<PhysicalPlan> {
+    if plan.output_partitions() <= 1 {
+        plan
+    } else {
+        Arc::new(PhysicalPlan::Exchange(ExchangeExec { input: plan }))
+    }
+}
+
+/// Output schemas of computed columns: every field nullable, so a value the
+/// binder could not prove non-NULL never fails batch validation.
+fn nullable_schema(columns: &[ColumnRef]) -> arrow::datatypes::SchemaRef {
+    Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|c| Field::new(&c.name, c.data_type.clone(), true))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+#[allow(dead_code)]
+fn not_supported(what: &str) -> QuarryError {
+    QuarryError::NotImplemented(what.to_string())
+}

@@ -1,0 +1,158 @@
+//! A session: the catalog, the options and a thread pool. One SQL statement
+//! goes through the whole pipeline here:
+//!
+//! ```text
+//! text --parser--> AST --binder--> LogicalPlan --optimizer--> LogicalPlan
+//!      --physical_planner--> PhysicalPlan --scheduler (rayon)--> RecordBatches
+//! ```
+//!
+//! DDL and DML statements (CREATE, INSERT, DROP, SHOW, DESCRIBE) are in
+//! `statements.rs`; EXPLAIN is in `explain.rs`.
+
+mod explain;
+mod statements;
+
+use crate::binder::Binder;
+use crate::catalog::Catalog;
+use crate::config::SessionConfig;
+use crate::error::{QuarryError, Result};
+use crate::execution::memory::MemoryPool;
+use crate::execution::{scheduler, PhysicalPlan, TaskContext};
+use crate::logical::LogicalPlan;
+use crate::optimizer::{Optimizer, TraceEntry};
+use crate::parser::parse_sql;
+use crate::physical_planner::PhysicalPlanner;
+use arrow::datatypes::{Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use sqlparser::ast::{self, Statement};
+use std::path::Path;
+use std::sync::Arc;
+
+/// What a statement returns: a schema and rows (empty for most DDL).
+#[derive(Debug, Clone)]
+pub struct QueryResult {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+impl QueryResult {
+    /// A result with no columns: DDL prints nothing.
+    pub fn empty() -> Self {
+        Self {
+            schema: Arc::new(Schema::empty()),
+            batches: vec![],
+        }
+    }
+
+    pub fn num_rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// Every stage's output for one query, as EXPLAIN shows it.
+pub struct PlannedQuery {
+    pub bound: Arc<LogicalPlan>,
+    pub optimized: Arc<LogicalPlan>,
+    pub trace: Vec<TraceEntry>,
+    pub physical: Arc<PhysicalPlan>,
+}
+
+pub struct Session {
+    catalog: Catalog,
+    config: SessionConfig,
+    pool: rayon::ThreadPool,
+    optimizer: Optimizer,
+}
+
+impl Session {
+    pub fn new() -> Result<Self> {
+        Self::with_config(SessionConfig::default())
+    }
+
+    pub fn with_config(config: SessionConfig) -> Result<Self> {
+        let pool = build_pool(config.target_partitions)?;
+        Ok(Self {
+            catalog: Catalog::new(),
+            config,
+            pool,
+            optimizer: Optimizer::new(),
+        })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
+    /// Registers the Parquet and CSV files of `dir` as tables.
+    pub fn register_directory(&mut self, dir: &Path) -> Result<Vec<String>> {
+        self.catalog.register_directory(dir)
+    }
+
+    /// Runs every statement of `sql`; returns the last statement's result.
+    pub fn sql(&mut self, sql: &str) -> Result<QueryResult> {
+        let statements = parse_sql(sql)?;
+        let mut last = QueryResult::empty();
+        for statement in &statements {
+            last = self.execute_statement(statement)?;
+        }
+        Ok(last)
+    }
+
+    /// Runs one parsed statement.
+    pub fn execute_statement(&mut self, statement: &Statement) -> Result<QueryResult> {
+        match statement {
+            Statement::Query(query) => self.run_query(query),
+            Statement::Explain {
+                statement,
+                analyze,
+                verbose,
+                ..
+            } => self.explain(statement, *analyze, *verbose),
+            other => self.execute_ddl(other),
+        }
+    }
+
+    /// Parses, binds, optimizes and plans a query without running it.
+    pub fn plan_query(&self, query: &ast::Query) -> Result<PlannedQuery> {
+        let bound = Binder::new(&self.catalog).bind_query_plan(query)?;
+        let (optimized, trace) = self.optimizer.optimize(bound.clone())?;
+        let physical = PhysicalPlanner::new(&self.config).create(&optimized)?;
+        Ok(PlannedQuery {
+            bound,
+            optimized,
+            trace,
+            physical,
+        })
+    }
+
+    fn run_query(&self, query: &ast::Query) -> Result<QueryResult> {
+        let planned = self.plan_query(query)?;
+        let batches = self.execute_plan(&planned.physical)?;
+        Ok(QueryResult {
+            schema: planned.physical.schema(),
+            batches,
+        })
+    }
+
+    /// Runs a physical plan on the session's pool.
+    pub fn execute_plan(&self, plan: &Arc<PhysicalPlan>) -> Result<Vec<RecordBatch>> {
+        let ctx = TaskContext::new(
+            self.config.batch_size,
+            self.config.target_partitions,
+            MemoryPool::new(self.config.memory_limit),
+        );
+        self.pool.install(|| scheduler::collect(plan, &ctx))
+    }
+}
+
+fn build_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .thread_name(|i| format!("quarry-worker-{i}"))
+        .build()
+        .map_err(|e| QuarryError::Internal(format!("cannot start the thread pool: {e}")))
+}

@@ -1,0 +1,324 @@
+//! DDL and DML: CREATE TABLE [AS], CREATE EXTERNAL TABLE, CREATE VIEW,
+//! INSERT INTO, DROP TABLE/VIEW, SHOW TABLES and DESCRIBE.
+
+use super::{QueryResult, Session};
+use crate::binder::types::{arrow_type, sql_type_name};
+use crate::binder::Binder;
+use crate::catalog::{
+    self, CatalogEntry, CsvSource, MemorySource, ParquetSource, TableSource, ViewDefinition,
+};
+use crate::error::{QuarryError, Result};
+use arrow::array::{new_null_array, ArrayRef, Int64Array, StringArray};
+use arrow::compute::{cast_with_options, CastOptions};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use sqlparser::ast::{self, ObjectType, Statement};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+impl Session {
+    pub(super) fn execute_ddl(&mut self, statement: &Statement) -> Result<QueryResult> {
+        match statement {
+            Statement::CreateTable(create) => self.create_table(create),
+            Statement::CreateView(view) => self.create_view(view),
+            Statement::Insert(insert) => self.insert(insert),
+            Statement::Drop {
+                object_type,
+                if_exists,
+                names,
+                ..
+            } => self.drop_objects(object_type, *if_exists, names),
+            Statement::ShowTables { .. } => self.show_tables(),
+            Statement::ExplainTable { table_name, .. } => self.describe(table_name),
+            other => Err(QuarryError::NotImplemented(format!(
+                "this statement is not supported: {}",
+                first_words(&other.to_string())
+            ))),
+        }
+    }
+
+    fn create_table(&mut self, create: &ast::CreateTable) -> Result<QueryResult> {
+        let name = create.name.to_string();
+        if create.if_not_exists && self.catalog.get(&name).is_some() {
+            return Ok(QueryResult::empty());
+        }
+        let source = if let Some(query) = &create.query {
+            let result = self.run_query(query)?;
+            let schema = nullable(&result.schema);
+            let batches = result
+                .batches
+                .into_iter()
+                .map(|b| RecordBatch::try_new(schema.clone(), b.columns().to_vec()))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            TableSource::Memory(MemorySource::new(schema, batches))
+        } else if let Some(location) = &create.location {
+            external_source(location, create.file_format.as_ref())?
+        } else {
+            if create.columns.is_empty() {
+                return Err(QuarryError::Plan(format!(
+                    "Parser Error: CREATE TABLE {name} needs columns, AS SELECT or a LOCATION"
+                )));
+            }
+            let mut fields = vec![];
+            for column in &create.columns {
+                let not_null = column
+                    .options
+                    .iter()
+                    .any(|o| matches!(o.option, ast::ColumnOption::NotNull));
+                fields.push(Field::new(
+                    &column.name.value,
+                    arrow_type(&column.data_type)?,
+                    !not_null,
+                ));
+            }
+            TableSource::Memory(MemorySource::new(Arc::new(Schema::new(fields)), vec![]))
+        };
+        self.catalog
+            .register(&name, CatalogEntry::Table(Arc::new(source)), create.or_replace)?;
+        Ok(QueryResult::empty())
+    }
+
+    fn create_view(&mut self, view: &ast::CreateView) -> Result<QueryResult> {
+        let name = view.name.to_string();
+        if view.if_not_exists && self.catalog.get(&name).is_some() {
+            return Ok(QueryResult::empty());
+        }
+        let definition = ViewDefinition {
+            query: view.query.as_ref().clone(),
+            column_names: view.columns.iter().map(|c| c.name.value.clone()).collect(),
+        };
+        // Bind once now so a broken view is rejected when it is created.
+        let plan = Binder::new(&self.catalog).bind_query_plan(&definition.query)?;
+        if definition.column_names.len() > plan.columns().len() {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: view {name} names {} columns but its query has {}",
+                definition.column_names.len(),
+                plan.columns().len()
+            )));
+        }
+        self.catalog.register(
+            &name,
+            CatalogEntry::View(Arc::new(definition)),
+            view.or_replace,
+        )?;
+        Ok(QueryResult::empty())
+    }
+
+    fn insert(&mut self, insert: &ast::Insert) -> Result<QueryResult> {
+        let ast::TableObject::TableName(table_name) = &insert.table else {
+            return Err(QuarryError::NotImplemented("INSERT INTO a table function".into()));
+        };
+        let name = table_name.to_string();
+        let source = match self.catalog.get(&name) {
+            Some(CatalogEntry::Table(source)) => source.clone(),
+            Some(CatalogEntry::View(_)) => {
+                return Err(QuarryError::Plan(format!(
+                    "Binder Error: cannot insert into view {name}"
+                )))
+            }
+            None => {
+                return Err(QuarryError::Plan(format!(
+                    "Catalog Error: Table with name {name} does not exist!"
+                )))
+            }
+        };
+        let TableSource::Memory(table) = source.as_ref() else {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: table {name} is a read-only {} table",
+                source.kind()
+            )));
+        };
+        let Some(query) = &insert.source else {
+            return Err(QuarryError::NotImplemented("INSERT without VALUES or SELECT".into()));
+        };
+        let result = self.run_query(query)?;
+        let schema = table.schema.clone();
+        // Which table column each inserted column goes to.
+        let targets: Vec<usize> = if insert.columns.is_empty() {
+            (0..schema.fields().len()).collect()
+        } else {
+            insert
+                .columns
+                .iter()
+                .map(|c| {
+                    let column = c.to_string();
+                    schema
+                        .fields()
+                        .iter()
+                        .position(|f| f.name().eq_ignore_ascii_case(&column))
+                        .ok_or_else(|| {
+                            QuarryError::Plan(format!(
+                                "Binder Error: Table \"{name}\" does not have a column with name \"{column}\""
+                            ))
+                        })
+                })
+                .collect::<Result<_>>()?
+        };
+        if result.schema.fields().len() != targets.len() {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: table {name} has {} columns but {} values were supplied",
+                targets.len(),
+                result.schema.fields().len()
+            )));
+        }
+        let options = CastOptions {
+            safe: false,
+            ..Default::default()
+        };
+        let mut batches = vec![];
+        let mut inserted = 0usize;
+        for batch in &result.batches {
+            let mut columns: Vec<ArrayRef> = schema
+                .fields()
+                .iter()
+                .map(|f| new_null_array(f.data_type(), batch.num_rows()))
+                .collect();
+            for (source_index, &target) in targets.iter().enumerate() {
+                let field = schema.field(target);
+                columns[target] = cast_with_options(batch.column(source_index), field.data_type(), &options)
+                    .map_err(|e| {
+                        QuarryError::Execution(format!(
+                            "Conversion Error: cannot insert into column {} ({}): {e}",
+                            field.name(),
+                            sql_type_name(field.data_type())
+                        ))
+                    })?;
+            }
+            let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+            let batch = RecordBatch::try_new_with_options(schema.clone(), columns, &options).map_err(|e| {
+                QuarryError::Execution(format!("Constraint Error: {e}"))
+            })?;
+            inserted += batch.num_rows();
+            batches.push(batch);
+        }
+        table.append(batches)?;
+        single_column("Count", Arc::new(Int64Array::from(vec![inserted as i64])), DataType::Int64)
+    }
+
+    fn drop_objects(&mut self, object_type: &ObjectType, if_exists: bool, names: &[ast::ObjectName]) -> Result<QueryResult> {
+        for name in names {
+            let name = name.to_string();
+            let matches = match (self.catalog.get(&name), object_type) {
+                (Some(CatalogEntry::Table(_)), ObjectType::Table) => true,
+                (Some(CatalogEntry::View(_)), ObjectType::View) => true,
+                (Some(_), other) => {
+                    return Err(QuarryError::Plan(format!(
+                        "Catalog Error: Existing object {name} is not a {}",
+                        other.to_string().to_lowercase()
+                    )))
+                }
+                (None, _) if if_exists => false,
+                (None, other) => {
+                    return Err(QuarryError::Plan(format!(
+                        "Catalog Error: {} with name {name} does not exist!",
+                        capitalized(&other.to_string())
+                    )))
+                }
+            };
+            if matches {
+                self.catalog.remove(&name);
+            }
+        }
+        Ok(QueryResult::empty())
+    }
+
+    fn show_tables(&self) -> Result<QueryResult> {
+        let names: Vec<String> = self.catalog.names().cloned().collect();
+        single_column("name", Arc::new(StringArray::from(names)), DataType::Utf8)
+    }
+
+    fn describe(&self, table_name: &ast::ObjectName) -> Result<QueryResult> {
+        let sql_name = table_name.to_string();
+        let query = crate::parser::parse_sql(&format!("SELECT * FROM {table_name}"))?;
+        let Some(Statement::Query(query)) = query.first() else {
+            return Err(QuarryError::Internal(format!("cannot describe {sql_name}")));
+        };
+        let plan = Binder::new(&self.catalog).bind_query_plan(query)?;
+        let columns = plan.columns();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("column_name", DataType::Utf8, false),
+            Field::new("column_type", DataType::Utf8, false),
+            Field::new("null", DataType::Utf8, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from_iter_values(columns.iter().map(|c| c.name.clone()))),
+                Arc::new(StringArray::from_iter_values(
+                    columns.iter().map(|c| sql_type_name(&c.data_type)),
+                )),
+                Arc::new(StringArray::from_iter_values(
+                    columns.iter().map(|c| if c.nullable { "YES" } else { "NO" }),
+                )),
+            ],
+        )?;
+        Ok(QueryResult {
+            schema,
+            batches: vec![batch],
+        })
+    }
+}
+
+fn single_column(name: &str, array: ArrayRef, data_type: DataType) -> Result<QueryResult> {
+    let schema = Arc::new(Schema::new(vec![Field::new(name, data_type, false)]));
+    let batch = RecordBatch::try_new(schema.clone(), vec![array])?;
+    Ok(QueryResult {
+        schema,
+        batches: vec![batch],
+    })
+}
+
+fn nullable(schema: &SchemaRef) -> SchemaRef {
+    Arc::new(Schema::new(
+        schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone().with_nullable(true))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// The source of `CREATE EXTERNAL TABLE t STORED AS PARQUET|CSV LOCATION '...'`.
+fn external_source(location: &str, format: Option<&ast::FileFormat>) -> Result<TableSource> {
+    let path = PathBuf::from(location);
+    let files = if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        files
+    } else {
+        catalog::expand_glob(location)?
+    };
+    let is_csv = match format {
+        Some(ast::FileFormat::PARQUET) => false,
+        Some(ast::FileFormat::TEXTFILE) => true,
+        _ => files
+            .first()
+            .and_then(|f| f.extension())
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv")),
+    };
+    if is_csv {
+        Ok(TableSource::Csv(CsvSource::try_new(files, Default::default())?))
+    } else {
+        let files = files
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")))
+            .collect::<Vec<_>>();
+        Ok(TableSource::Parquet(ParquetSource::try_new(files)?))
+    }
+}
+
+fn first_words(sql: &str) -> String {
+    sql.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+fn capitalized(word: &str) -> String {
+    let lower = word.to_lowercase();
+    let mut chars = lower.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
