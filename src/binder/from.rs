@@ -5,7 +5,10 @@ use super::scope::{closest, Scope};
 use super::Binder;
 use crate::catalog::{self, CatalogEntry, CsvSource, ParquetSource, TableSource, ViewDefinition};
 use crate::error::{QuarryError, Result};
-use crate::logical::plan::{EmptyRelation, Scan};
+use super::expr::{bind_comparison, to_boolean};
+use super::ExprContext;
+use crate::logical::plan::{EmptyRelation, Join, JoinType, Scan};
+use crate::logical::{BinaryOp, Expr};
 use crate::logical::LogicalPlan;
 use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, TableFactor};
 use std::sync::Arc;
@@ -24,11 +27,115 @@ impl Binder<'_> {
                 })),
                 Scope::default(),
             )),
-            [single] if single.joins.is_empty() => self.bind_table_factor(&single.relation),
-            _ => Err(QuarryError::NotImplemented(
-                "joins are not supported yet".into(),
-            )),
+            [first, rest @ ..] => {
+                let (mut plan, mut scope) = self.bind_table_with_joins(first)?;
+                // A comma-separated FROM list is a chain of cross joins; the
+                // optimizer turns WHERE conditions into join conditions.
+                for item in rest {
+                    let (right, right_scope) = self.bind_table_with_joins(item)?;
+                    plan = Arc::new(LogicalPlan::Join(Join {
+                        left: plan,
+                        right,
+                        join_type: JoinType::Inner,
+                        on: vec![],
+                        filter: None,
+                        null_aware: false,
+                    }));
+                    scope = scope.merge(right_scope);
+                }
+                Ok((plan, scope))
+            }
         }
+    }
+
+    fn bind_table_with_joins(
+        &mut self,
+        item: &ast::TableWithJoins,
+    ) -> Result<(Arc<LogicalPlan>, Scope)> {
+        let (mut plan, mut scope) = self.bind_table_factor(&item.relation)?;
+        for join in &item.joins {
+            let (right, right_scope) = self.bind_table_factor(&join.relation)?;
+            (plan, scope) = self.bind_join(plan, scope, right, right_scope, &join.join_operator)?;
+        }
+        Ok((plan, scope))
+    }
+
+    fn bind_join(
+        &mut self,
+        left: Arc<LogicalPlan>,
+        left_scope: Scope,
+        right: Arc<LogicalPlan>,
+        mut right_scope: Scope,
+        operator: &ast::JoinOperator,
+    ) -> Result<(Arc<LogicalPlan>, Scope)> {
+        use ast::JoinOperator as J;
+        let (join_type, constraint) = match operator {
+            J::Join(c) | J::Inner(c) => (JoinType::Inner, c),
+            J::Left(c) | J::LeftOuter(c) => (JoinType::Left, c),
+            J::Right(c) | J::RightOuter(c) => (JoinType::Right, c),
+            J::FullOuter(c) => (JoinType::Full, c),
+            J::CrossJoin(c) => (JoinType::Inner, c),
+            J::Semi(c) | J::LeftSemi(c) => (JoinType::Semi, c),
+            J::Anti(c) | J::LeftAnti(c) => (JoinType::Anti, c),
+            other => {
+                return Err(QuarryError::NotImplemented(format!(
+                    "this join: {}",
+                    other_name(other)
+                )))
+            }
+        };
+        let mut conjuncts = vec![];
+        let using_names: Vec<String> = match constraint {
+            ast::JoinConstraint::Using(names) => names.iter().map(|n| n.to_string()).collect(),
+            ast::JoinConstraint::Natural => {
+                let left_names: Vec<String> = left_scope
+                    .columns
+                    .iter()
+                    .filter(|c| !c.hidden)
+                    .map(|c| c.column.name.to_lowercase())
+                    .collect();
+                right_scope
+                    .columns
+                    .iter()
+                    .filter(|c| !c.hidden && left_names.contains(&c.column.name.to_lowercase()))
+                    .map(|c| c.column.name.clone())
+                    .collect()
+            }
+            _ => vec![],
+        };
+        for name in &using_names {
+            let l = left_scope.resolve(None, name)?;
+            let r = right_scope.resolve(None, name)?;
+            conjuncts.push(bind_comparison(Expr::Column(l), BinaryOp::Eq, Expr::Column(r.clone()))?);
+            for column in right_scope.columns.iter_mut() {
+                if column.column.id == r.id {
+                    column.hidden = true;
+                }
+            }
+        }
+        if let ast::JoinConstraint::On(condition) = constraint {
+            let merged = left_scope.clone().merge(right_scope.clone());
+            let bound = self.bind_expr(condition, &mut ExprContext::new(&merged))?;
+            conjuncts.extend(to_boolean(bound, "JOIN ON")?.split_conjunction());
+        }
+        let join = Join::from_conjuncts(left, right, join_type, conjuncts);
+        let plan = Arc::new(LogicalPlan::Join(join));
+        // Columns on the outer-joined side become nullable.
+        let nullable_left = matches!(join_type, JoinType::Right | JoinType::Full);
+        let nullable_right = matches!(join_type, JoinType::Left | JoinType::Full);
+        let mark = |mut scope: Scope, nullable: bool| {
+            if nullable {
+                for column in scope.columns.iter_mut() {
+                    column.column.nullable = true;
+                }
+            }
+            scope
+        };
+        let scope = match join_type {
+            JoinType::Semi | JoinType::Anti => left_scope,
+            _ => mark(left_scope, nullable_left).merge(mark(right_scope, nullable_right)),
+        };
+        Ok((plan, scope))
     }
 
     fn bind_table_factor(&mut self, factor: &TableFactor) -> Result<(Arc<LogicalPlan>, Scope)> {
@@ -249,4 +356,9 @@ fn rename_columns(plan: Arc<LogicalPlan>, names: &[String]) -> Result<Arc<Logica
             columns,
         },
     )))
+}
+
+fn other_name(operator: &ast::JoinOperator) -> String {
+    let text = format!("{operator:?}");
+    text.split(['(', ' ', '{']).next().unwrap_or("join").to_string()
 }

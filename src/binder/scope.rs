@@ -9,6 +9,9 @@ use crate::logical::ColumnRef;
 pub struct ScopeColumn {
     pub relation: Option<String>,
     pub column: ColumnRef,
+    /// The right-hand copy of a USING/NATURAL join column: reachable only
+    /// when qualified, and left out of `*`.
+    pub hidden: bool,
 }
 
 /// The columns a FROM clause (or a subquery's output) makes visible.
@@ -26,6 +29,7 @@ impl Scope {
                 .map(|column| ScopeColumn {
                     relation: relation.map(str::to_lowercase),
                     column: column.clone(),
+                    hidden: false,
                 })
                 .collect(),
         }
@@ -38,6 +42,7 @@ impl Scope {
             .iter()
             .filter(|c| {
                 c.column.name.eq_ignore_ascii_case(name)
+                    && !(c.hidden && relation.is_none())
                     && relation.is_none_or(|r| {
                         c.relation.as_deref().is_some_and(|own| own.eq_ignore_ascii_case(r))
                     })
@@ -86,7 +91,10 @@ impl Scope {
             .columns
             .iter()
             .filter(|c| {
-                relation.is_none_or(|r| c.relation.as_deref().is_some_and(|own| own.eq_ignore_ascii_case(r)))
+                !(c.hidden && relation.is_none())
+                    && relation.is_none_or(|r| {
+                        c.relation.as_deref().is_some_and(|own| own.eq_ignore_ascii_case(r))
+                    })
             })
             .map(|c| c.column.clone())
             .collect();

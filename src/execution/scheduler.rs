@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 /// Runs all partitions of `plan` in parallel; returns each partition's batches.
 pub fn collect_partitions(plan: &Arc<PhysicalPlan>, ctx: &TaskContext) -> Result<Vec<Vec<RecordBatch>>> {
+    plan.prepare(ctx)?;
     let partitions = plan.output_partitions();
     let results: Vec<Result<Vec<RecordBatch>>> = (0..partitions)
         .into_par_iter()

@@ -158,6 +158,20 @@ impl LogicalPlan {
             },
             LogicalPlan::Distinct(_) => "Distinct".to_string(),
             LogicalPlan::Union(union) => format!("Union [{}]", join(&union.columns)),
+            LogicalPlan::Join(node) => {
+                let mut line = format!("Join {}", node.join_type.name());
+                let keys: Vec<String> = node.on.iter().map(|(l, r)| format!("{l} = {r}")).collect();
+                if !keys.is_empty() {
+                    let _ = write!(line, " on [{}]", keys.join(", "));
+                }
+                if let Some(filter) = &node.filter {
+                    let _ = write!(line, " filter {filter}");
+                }
+                if node.null_aware {
+                    line.push_str(" null-aware");
+                }
+                line
+            }
         }
     }
 

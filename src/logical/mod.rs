@@ -11,6 +11,6 @@ pub mod schema;
 pub mod tree_node;
 
 pub use expr::{AggregateFunction, AggregateExpr, BinaryOp, Expr, SortKey};
-pub use plan::LogicalPlan;
+pub use plan::{JoinType, LogicalPlan};
 pub use scalar::ScalarValue;
 pub use schema::{ColumnId, ColumnRef};

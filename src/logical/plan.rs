@@ -83,6 +83,97 @@ pub struct Union {
     pub columns: Vec<ColumnRef>,
 }
 
+/// How a join combines its inputs. Semi and anti joins output left rows only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JoinType {
+    Inner,
+    Left,
+    Right,
+    Full,
+    Semi,
+    Anti,
+}
+
+impl JoinType {
+    pub fn name(self) -> &'static str {
+        match self {
+            JoinType::Inner => "Inner",
+            JoinType::Left => "LeftOuter",
+            JoinType::Right => "RightOuter",
+            JoinType::Full => "FullOuter",
+            JoinType::Semi => "LeftSemi",
+            JoinType::Anti => "LeftAnti",
+        }
+    }
+}
+
+/// `left JOIN right ON on[0].0 = on[0].1 AND ... AND filter`. `on` pairs are
+/// equi-join keys (left expression, right expression). With neither keys nor
+/// filter an inner join is a cross join. `null_aware` marks the anti join of
+/// `NOT IN`: a NULL on either side makes the membership test unknown.
+#[derive(Debug, Clone)]
+pub struct Join {
+    pub left: Arc<LogicalPlan>,
+    pub right: Arc<LogicalPlan>,
+    pub join_type: JoinType,
+    pub on: Vec<(Expr, Expr)>,
+    pub filter: Option<Expr>,
+    pub null_aware: bool,
+}
+
+impl Join {
+    /// A join whose condition is `conjuncts`: equalities between one side's
+    /// columns and the other's become keys, the rest the filter.
+    pub fn from_conjuncts(
+        left: Arc<LogicalPlan>,
+        right: Arc<LogicalPlan>,
+        join_type: JoinType,
+        conjuncts: Vec<Expr>,
+    ) -> Join {
+        let left_ids: std::collections::HashSet<_> = left.columns().iter().map(|c| c.id).collect();
+        let right_ids: std::collections::HashSet<_> =
+            right.columns().iter().map(|c| c.id).collect();
+        let mut on = vec![];
+        let mut rest = vec![];
+        for conjunct in conjuncts {
+            match split_equality(&conjunct, &left_ids, &right_ids) {
+                Some(pair) => on.push(pair),
+                None => rest.push(conjunct),
+            }
+        }
+        Join {
+            left,
+            right,
+            join_type,
+            on,
+            filter: Expr::conjunction(rest),
+            null_aware: false,
+        }
+    }
+
+    /// Output columns: both sides (the outer-joined side nullable), or the
+    /// left side alone for semi and anti joins.
+    pub fn columns(&self) -> Vec<ColumnRef> {
+        let nullable = |columns: Vec<ColumnRef>| {
+            columns
+                .into_iter()
+                .map(|mut c| {
+                    c.nullable = true;
+                    c
+                })
+                .collect::<Vec<_>>()
+        };
+        let (left, right) = (self.left.columns(), self.right.columns());
+        match self.join_type {
+            JoinType::Semi | JoinType::Anti => left,
+            JoinType::Inner => [left, right].concat(),
+            JoinType::Left => [left, nullable(right)].concat(),
+            JoinType::Right => [nullable(left), right].concat(),
+            JoinType::Full => [nullable(left), nullable(right)].concat(),
+        }
+    }
+}
+
 /// A relational operator.
 #[derive(Debug, Clone)]
 pub enum LogicalPlan {
@@ -96,6 +187,7 @@ pub enum LogicalPlan {
     Limit(Limit),
     Distinct(Distinct),
     Union(Union),
+    Join(Join),
 }
 
 impl LogicalPlan {
@@ -116,6 +208,7 @@ impl LogicalPlan {
             LogicalPlan::Limit(limit) => limit.input.columns(),
             LogicalPlan::Distinct(distinct) => distinct.input.columns(),
             LogicalPlan::Union(union) => union.columns.clone(),
+            LogicalPlan::Join(join) => join.columns(),
         }
     }
 
@@ -131,6 +224,7 @@ impl LogicalPlan {
             LogicalPlan::Limit(node) => vec![&node.input],
             LogicalPlan::Distinct(node) => vec![&node.input],
             LogicalPlan::Union(node) => node.inputs.iter().collect(),
+            LogicalPlan::Join(node) => vec![&node.left, &node.right],
         }
     }
 
@@ -162,6 +256,15 @@ impl LogicalPlan {
                 ..node.clone()
             }),
             LogicalPlan::Distinct(_) => LogicalPlan::Distinct(Distinct { input: next() }),
+            LogicalPlan::Join(node) => {
+                let left = next();
+                let right = next();
+                LogicalPlan::Join(Join {
+                    left,
+                    right,
+                    ..node.clone()
+                })
+            }
             LogicalPlan::Union(node) => LogicalPlan::Union(Union {
                 inputs: children,
                 columns: node.columns.clone(),
@@ -185,7 +288,38 @@ impl LogicalPlan {
                 exprs
             }
             LogicalPlan::Sort(sort) => sort.keys.iter().map(|key| &key.expr).collect(),
+            LogicalPlan::Join(join) => {
+                let mut exprs: Vec<&Expr> = join.on.iter().flat_map(|(l, r)| [l, r]).collect();
+                exprs.extend(join.filter.iter());
+                exprs
+            }
             _ => vec![],
         }
+    }
+}
+
+/// `(l, r)` when `expr` is `l = r` (or `r = l`) with `l` reading only left
+/// columns and `r` only right columns, both reading at least one.
+pub fn split_equality(
+    expr: &Expr,
+    left_ids: &std::collections::HashSet<super::ColumnId>,
+    right_ids: &std::collections::HashSet<super::ColumnId>,
+) -> Option<(Expr, Expr)> {
+    let Expr::Binary(binary) = expr else {
+        return None;
+    };
+    if binary.op != super::BinaryOp::Eq {
+        return None;
+    }
+    let (a, b) = (binary.left.column_ids(), binary.right.column_ids());
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    if a.is_subset(left_ids) && b.is_subset(right_ids) {
+        Some((*binary.left.clone(), *binary.right.clone()))
+    } else if a.is_subset(right_ids) && b.is_subset(left_ids) {
+        Some((*binary.right.clone(), *binary.left.clone()))
+    } else {
+        None
     }
 }

@@ -6,8 +6,11 @@
 //! 1. `fold_constants` first, so later rules see literals, not expressions.
 //! 2. `push_down_filter` next, so filters sit on scans before pruning decides
 //!    which columns each scan must read.
-//! 3. `prune_columns` last: it reads the final shape of the plan.
+//! 3. `reorder_joins` once the join conditions sit on the joins, so it sees
+//!    which inputs connect.
+//! 4. `prune_columns` last: it reads the final shape of the plan.
 
+pub mod cost;
 pub mod rules;
 
 use crate::error::Result;
@@ -66,6 +69,11 @@ impl Optimizer {
                     name: "Pushdown",
                     strategy: Strategy::FixedPoint(10),
                     rules: vec![Box::new(rules::PushDownFilter)],
+                },
+                Batch {
+                    name: "Join order",
+                    strategy: Strategy::Once,
+                    rules: vec![Box::new(rules::ReorderJoins)],
                 },
                 Batch {
                     name: "Pruning",

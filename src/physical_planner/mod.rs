@@ -9,13 +9,13 @@ pub use expr::InputLayout;
 
 use crate::catalog::TableSource;
 use crate::config::SessionConfig;
-use crate::error::{QuarryError, Result};
+use crate::error::Result;
 use crate::execution::expressions::PhysicalExpr;
 use crate::execution::functions::aggregate::state_types;
 use crate::execution::operators::*;
-use crate::logical::plan::{Aggregate, Scan};
+use crate::logical::plan::{Aggregate, Join, Scan};
 use crate::logical::schema::to_arrow_schema;
-use crate::logical::{AggregateExpr, ColumnRef, Expr, LogicalPlan};
+use crate::logical::{AggregateExpr, ColumnRef, Expr, JoinType, LogicalPlan};
 use arrow::array::{new_empty_array, ArrayRef};
 use arrow::compute::SortOptions;
 use arrow::datatypes::{Field, Schema};
@@ -149,6 +149,7 @@ impl<'a> PhysicalPlanner<'a> {
                     fetch: limit.fetch,
                 })
             }
+            LogicalPlan::Join(join) => self.plan_join(join)?,
             LogicalPlan::Union(union) => PhysicalPlan::Union(UnionExec {
                 inputs: union
                     .inputs
@@ -157,6 +158,75 @@ impl<'a> PhysicalPlanner<'a> {
                     .collect::<Result<_>>()?,
                 schema: nullable_schema(&union.columns),
             }),
+        }))
+    }
+
+    /// Hash join when there are equi-join keys, nested-loop join otherwise.
+    /// The right input is the build side, except for RIGHT joins, which build
+    /// the left input and probe with the right.
+    fn plan_join(&self, join: &Join) -> Result<PhysicalPlan> {
+        let left = self.create(&join.left)?;
+        let right = self.create(&join.right)?;
+        let (left_columns, right_columns) = (join.left.columns(), join.right.columns());
+        let (probe, build, build_is_left, join_type) = match join.join_type {
+            JoinType::Inner => (left, right, false, ProbeJoinType::Inner),
+            JoinType::Left => (left, right, false, ProbeJoinType::ProbeOuter),
+            JoinType::Right => (right, left, true, ProbeJoinType::ProbeOuter),
+            JoinType::Full => (left, right, false, ProbeJoinType::Full),
+            JoinType::Semi => (left, right, false, ProbeJoinType::Semi),
+            JoinType::Anti => (left, right, false, ProbeJoinType::Anti),
+        };
+        // Unmatched build rows are known only once every probe row was seen.
+        let probe = if join_type.emits_unmatched_build() {
+            single_partition(probe)
+        } else {
+            probe
+        };
+        let joined = [left_columns.clone(), right_columns.clone()].concat();
+        let layout = JoinLayout {
+            join_type,
+            build_is_left,
+            null_aware: join.null_aware,
+            filter: join
+                .filter
+                .as_ref()
+                .map(|f| InputLayout::new(&joined).create(f))
+                .transpose()?,
+            schema: nullable_schema(&join.columns()),
+            joined_schema: nullable_schema(&joined),
+        };
+        if join.on.is_empty() {
+            return Ok(PhysicalPlan::NestedLoopJoin(NestedLoopJoinExec {
+                probe,
+                build,
+                layout,
+                built: Default::default(),
+            }));
+        }
+        let left_layout = InputLayout::new(&left_columns);
+        let right_layout = InputLayout::new(&right_columns);
+        let left_keys = join
+            .on
+            .iter()
+            .map(|(l, _)| left_layout.create(l))
+            .collect::<Result<Vec<_>>>()?;
+        let right_keys = join
+            .on
+            .iter()
+            .map(|(_, r)| right_layout.create(r))
+            .collect::<Result<Vec<_>>>()?;
+        let (probe_keys, build_keys) = if build_is_left {
+            (right_keys, left_keys)
+        } else {
+            (left_keys, right_keys)
+        };
+        Ok(PhysicalPlan::HashJoin(HashJoinExec {
+            probe,
+            build,
+            probe_keys,
+            build_keys,
+            layout,
+            built: Default::default(),
         }))
     }
 
@@ -291,9 +361,4 @@ fn nullable_schema(columns: &[ColumnRef]) -> arrow::datatypes::SchemaRef {
             .map(|c| Field::new(&c.name, c.data_type.clone(), true))
             .collect::<Vec<_>>(),
     ))
-}
-
-#[allow(dead_code)]
-fn not_supported(what: &str) -> QuarryError {
-    QuarryError::NotImplemented(what.to_string())
 }

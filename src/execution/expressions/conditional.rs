@@ -1,10 +1,9 @@
 //! CASE, IN lists, COALESCE, GREATEST and LEAST.
 
-use super::{as_boolean, equals, wrap, ColumnarValue, PhysicalExpr};
+use super::{as_boolean, equals, true_mask, wrap, ColumnarValue, PhysicalExpr};
 use crate::error::Result;
 use arrow::array::{new_null_array, ArrayRef, BooleanArray, RecordBatch};
 use arrow::compute::kernels::{boolean, cmp, zip::zip};
-use arrow::compute::prep_null_mask_filter;
 use arrow::datatypes::DataType;
 use std::sync::Arc;
 
@@ -71,7 +70,7 @@ pub fn evaluate_case(
     };
     for (when, then) in when_then.iter().rev() {
         let condition = when.evaluate_to_array(batch)?;
-        let condition = prep_null_mask_filter(as_boolean(&condition)?);
+        let condition = true_mask(as_boolean(&condition)?);
         let then = then.evaluate_to_array(batch)?;
         result = zip(&condition, &then, &result)?;
     }
@@ -105,7 +104,7 @@ pub fn greatest_or_least(arrays: &[ArrayRef], greatest: bool) -> Result<ArrayRef
             cmp::lt(array, &result)?
         };
         // Take the candidate where it wins, or where the current value is NULL.
-        let better = prep_null_mask_filter(&better);
+        let better = true_mask(&better);
         let current_missing = boolean::is_null(&result)?;
         let take = boolean::or(&better, &current_missing)?;
         result = zip(&take, array, &result)?;

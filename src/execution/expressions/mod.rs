@@ -223,6 +223,14 @@ impl PhysicalExpr {
     }
 }
 
+/// The mask that is true exactly where `mask` is true (NULL becomes false).
+pub fn true_mask(mask: &BooleanArray) -> BooleanArray {
+    if mask.null_count() == 0 {
+        return mask.clone();
+    }
+    arrow::compute::prep_null_mask_filter(mask)
+}
+
 pub(crate) fn as_boolean(array: &ArrayRef) -> Result<&BooleanArray> {
     array
         .as_any()

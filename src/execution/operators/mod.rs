@@ -5,7 +5,10 @@
 mod exchange;
 mod filter;
 mod hash_aggregate;
+mod hash_join;
+mod join_output;
 mod limit;
+mod nested_loop_join;
 mod projection;
 mod scan_csv;
 mod scan_memory;
@@ -17,7 +20,10 @@ mod values;
 pub use exchange::ExchangeExec;
 pub use filter::FilterExec;
 pub use hash_aggregate::{AggregateCall, AggregateMode, HashAggregateExec};
+pub use hash_join::{BuildSide, HashJoinExec};
+pub use join_output::{JoinLayout, ProbeJoinType};
 pub use limit::LimitExec;
+pub use nested_loop_join::NestedLoopJoinExec;
 pub use projection::ProjectionExec;
 pub use scan_csv::CsvScanExec;
 pub use scan_memory::MemoryScanExec;
@@ -46,6 +52,8 @@ pub enum PhysicalPlan {
     Limit(LimitExec),
     Union(UnionExec),
     Exchange(ExchangeExec),
+    HashJoin(HashJoinExec),
+    NestedLoopJoin(NestedLoopJoinExec),
 }
 
 impl PhysicalPlan {
@@ -62,6 +70,8 @@ impl PhysicalPlan {
             PhysicalPlan::Limit(exec) => exec.input.schema(),
             PhysicalPlan::Union(exec) => exec.schema.clone(),
             PhysicalPlan::Exchange(exec) => exec.input.schema(),
+            PhysicalPlan::HashJoin(exec) => exec.layout.schema.clone(),
+            PhysicalPlan::NestedLoopJoin(exec) => exec.layout.schema.clone(),
         }
     }
 
@@ -79,6 +89,8 @@ impl PhysicalPlan {
             PhysicalPlan::Limit(exec) => exec.input.output_partitions(),
             PhysicalPlan::Union(exec) => exec.inputs.iter().map(|i| i.output_partitions()).sum(),
             PhysicalPlan::Exchange(_) => 1,
+            PhysicalPlan::HashJoin(exec) => exec.probe.output_partitions(),
+            PhysicalPlan::NestedLoopJoin(exec) => exec.probe.output_partitions(),
         }
     }
 
@@ -95,6 +107,8 @@ impl PhysicalPlan {
             PhysicalPlan::Limit(exec) => vec![&exec.input],
             PhysicalPlan::Union(exec) => exec.inputs.iter().collect(),
             PhysicalPlan::Exchange(exec) => vec![&exec.input],
+            PhysicalPlan::HashJoin(exec) => vec![&exec.probe, &exec.build],
+            PhysicalPlan::NestedLoopJoin(exec) => vec![&exec.probe, &exec.build],
         }
     }
 
@@ -113,7 +127,31 @@ impl PhysicalPlan {
             PhysicalPlan::Limit(exec) => exec.execute(partition, ctx),
             PhysicalPlan::Union(exec) => exec.execute(partition, ctx),
             PhysicalPlan::Exchange(exec) => exec.execute(ctx),
+            PhysicalPlan::HashJoin(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::NestedLoopJoin(exec) => exec.execute(partition, ctx),
         }
+    }
+
+    /// Runs what must exist before any task of this stage starts: the build
+    /// sides of joins (each collected once, then shared by all probe tasks).
+    /// Exchanges prepare their own inputs when they run.
+    pub fn prepare(&self, ctx: &TaskContext) -> Result<()> {
+        match self {
+            PhysicalPlan::Exchange(_) => return Ok(()),
+            PhysicalPlan::HashJoin(exec) => {
+                exec.probe.prepare(ctx)?;
+                return exec.prepare(ctx);
+            }
+            PhysicalPlan::NestedLoopJoin(exec) => {
+                exec.probe.prepare(ctx)?;
+                return exec.prepare(ctx);
+            }
+            _ => {}
+        }
+        for child in self.children() {
+            child.prepare(ctx)?;
+        }
+        Ok(())
     }
 
     /// One line describing this operator, in Spark's vocabulary.
@@ -130,6 +168,8 @@ impl PhysicalPlan {
             PhysicalPlan::Limit(exec) => exec.describe(),
             PhysicalPlan::Union(_) => "Union".to_string(),
             PhysicalPlan::Exchange(_) => "Exchange SinglePartition".to_string(),
+            PhysicalPlan::HashJoin(exec) => exec.describe(),
+            PhysicalPlan::NestedLoopJoin(exec) => exec.describe(),
         }
     }
 

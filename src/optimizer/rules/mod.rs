@@ -3,7 +3,9 @@
 mod fold_constants;
 mod prune_columns;
 mod push_down_filter;
+mod reorder_joins;
 
 pub use fold_constants::FoldConstants;
 pub use prune_columns::PruneColumns;
 pub use push_down_filter::PushDownFilter;
+pub use reorder_joins::ReorderJoins;

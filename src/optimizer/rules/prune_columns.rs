@@ -124,6 +124,26 @@ fn prune(plan: &Arc<LogicalPlan>, required: &HashSet<ColumnId>) -> Result<Arc<Lo
                 .collect::<Result<Vec<_>>>()?;
             Arc::new(plan.with_new_children(children))
         }
+        LogicalPlan::Join(join) => {
+            let mut needed = required.clone();
+            for expr in plan.expressions() {
+                expr.collect_columns(&mut needed);
+            }
+            let side = |input: &Arc<LogicalPlan>| -> Result<Arc<LogicalPlan>> {
+                let own: HashSet<ColumnId> = input
+                    .columns()
+                    .iter()
+                    .map(|c| c.id)
+                    .filter(|id| needed.contains(id))
+                    .collect();
+                prune(input, &own)
+            };
+            Arc::new(LogicalPlan::Join(Join {
+                left: side(&join.left)?,
+                right: side(&join.right)?,
+                ..join.clone()
+            }))
+        }
         LogicalPlan::Values(_) | LogicalPlan::EmptyRelation(_) => plan.clone(),
     })
 }

@@ -5,13 +5,17 @@
 //! `Filter (a > 1) <- Project [a#1, b#2 AS c#3] <- Scan t`
 //! ==> `Project [a#1, b#2 AS c#3] <- Filter (a > 1) <- Scan t filters=[a > 1]`
 //!
+//! Through joins, a conjunct goes to the side it reads unless an outer join
+//! preserves that side; over both sides of an inner join it becomes the join
+//! condition (so comma joins never stay cross joins).
+//!
 //! Does not push past LIMIT, DISTINCT or UNION, nor a conjunct of an
 //! aggregate's output that reads an aggregate result.
 
 use crate::error::Result;
 use crate::logical::plan::*;
 use crate::logical::tree_node::Transformed;
-use crate::logical::{ColumnId, Expr, LogicalPlan};
+use crate::logical::{ColumnId, Expr, JoinType, LogicalPlan};
 use crate::optimizer::OptimizerRule;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -25,10 +29,12 @@ impl OptimizerRule for PushDownFilter {
 
     fn rewrite(&self, plan: Arc<LogicalPlan>) -> Result<(Arc<LogicalPlan>, bool)> {
         let result = LogicalPlan::transform_down(plan, &mut |node| {
-            let LogicalPlan::Filter(filter) = node.as_ref() else {
-                return Ok(Transformed::no(node));
+            let pushed = match node.as_ref() {
+                LogicalPlan::Filter(filter) => push(filter)?,
+                LogicalPlan::Join(join) => push_join_condition(join),
+                _ => None,
             };
-            Ok(match push(filter)? {
+            Ok(match pushed {
                 Some(new) => Transformed::yes(new),
                 None => Transformed::no(node),
             })
@@ -114,8 +120,81 @@ fn push(node: &Filter) -> Result<Option<Arc<LogicalPlan>>> {
             }));
             Some(filter(scan, conjuncts))
         }
+        LogicalPlan::Join(join) => push_into_join(join, conjuncts),
         _ => None,
     })
+}
+
+fn ids(plan: &LogicalPlan) -> HashSet<ColumnId> {
+    plan.columns().iter().map(|c| c.id).collect()
+}
+
+/// Conjuncts of a filter above a join go to the side they read when that
+/// side's rows are not preserved by an outer join; conjuncts over both sides
+/// of an inner join become its condition.
+fn push_into_join(join: &Join, conjuncts: Vec<Expr>) -> Option<Arc<LogicalPlan>> {
+    let (left_ids, right_ids) = (ids(&join.left), ids(&join.right));
+    let to_left = matches!(join.join_type, JoinType::Inner | JoinType::Left | JoinType::Semi | JoinType::Anti);
+    let to_right = matches!(join.join_type, JoinType::Inner | JoinType::Right);
+    let (mut left, mut right, mut condition, mut above) = (vec![], vec![], vec![], vec![]);
+    for conjunct in conjuncts {
+        let used = conjunct.column_ids();
+        if to_left && used.is_subset(&left_ids) {
+            left.push(conjunct);
+        } else if to_right && used.is_subset(&right_ids) {
+            right.push(conjunct);
+        } else if join.join_type == JoinType::Inner
+            && used.iter().all(|id| left_ids.contains(id) || right_ids.contains(id))
+        {
+            condition.push(conjunct);
+        } else {
+            above.push(conjunct);
+        }
+    }
+    if left.is_empty() && right.is_empty() && condition.is_empty() {
+        return None;
+    }
+    let mut new = Join::from_conjuncts(
+        filter(join.left.clone(), left),
+        filter(join.right.clone(), right),
+        join.join_type,
+        condition,
+    );
+    new.on = join.on.iter().cloned().chain(new.on).collect();
+    new.filter = Expr::conjunction(join.filter.iter().cloned().chain(new.filter));
+    new.null_aware = join.null_aware;
+    Some(filter(Arc::new(LogicalPlan::Join(new)), above))
+}
+
+/// Conjuncts of a join's own condition that read one side only move into
+/// that side when the join does not preserve it.
+fn push_join_condition(join: &Join) -> Option<Arc<LogicalPlan>> {
+    let condition = join.filter.clone()?;
+    let (left_ids, right_ids) = (ids(&join.left), ids(&join.right));
+    let to_left = matches!(join.join_type, JoinType::Inner | JoinType::Right | JoinType::Semi);
+    let to_right = matches!(join.join_type, JoinType::Inner | JoinType::Left | JoinType::Semi | JoinType::Anti);
+    let (mut left, mut right, mut kept) = (vec![], vec![], vec![]);
+    for conjunct in condition.split_conjunction() {
+        let used = conjunct.column_ids();
+        if used.is_empty() {
+            kept.push(conjunct);
+        } else if to_left && used.is_subset(&left_ids) {
+            left.push(conjunct);
+        } else if to_right && used.is_subset(&right_ids) {
+            right.push(conjunct);
+        } else {
+            kept.push(conjunct);
+        }
+    }
+    if left.is_empty() && right.is_empty() {
+        return None;
+    }
+    Some(Arc::new(LogicalPlan::Join(Join {
+        left: filter(join.left.clone(), left),
+        right: filter(join.right.clone(), right),
+        filter: Expr::conjunction(kept),
+        ..join.clone()
+    })))
 }
 
 /// Replaces columns by the expressions that define them.

@@ -51,7 +51,8 @@ pub(super) const NAMES: &[&str] = &[
     "era",
 ];
 
-/// A date part, as named by DuckDB's extract specifiers.
+/// A date part, as named by DuckDB's extract specifiers (see [`parse_part`]
+/// for the accepted spellings of each).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Part {
     Millennium,
@@ -399,8 +400,11 @@ pub(super) mod tests {
         assert_eq!(dp("millennium", bc()), vec![Some(-1), Some(-1), Some(-2)]);
         assert_eq!(dp("era", bc()), vec![Some(0), Some(0), Some(0)]);
         assert_eq!(
-            dp("yearweek", dates(&[Some("-0003-03-05")])),
-            vec![Some(-310)]
+            dp(
+                "yearweek",
+                dates(&[Some("-0003-03-05"), Some("0000-12-31")])
+            ),
+            vec![Some(-310), Some(-52)]
         );
     }
 

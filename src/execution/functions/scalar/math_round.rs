@@ -284,6 +284,21 @@ mod tests {
     #[test]
     fn round_floats() {
         // Expected values checked against DuckDB.
+        let odd = || fl(&[f64::NAN, f64::INFINITY, 1.5, 1e300]);
+        let out = run(
+            "round",
+            vec![odd(), ints(&[Some(-1), Some(-1), Some(-400), Some(-299)])],
+        );
+        let out = f64s(&out.unwrap());
+        assert!(out[0].unwrap().is_nan());
+        assert_eq!(&out[1..], &[Some(f64::INFINITY), Some(0.0), Some(1e300)]);
+        let out = run(
+            "trunc",
+            vec![odd(), ints(&[Some(-1), Some(2), Some(-400), Some(10)])],
+        );
+        let out = f64s(&out.unwrap());
+        assert!(out[0].unwrap().is_nan());
+        assert_eq!(&out[1..], &[Some(f64::INFINITY), Some(1.5), Some(1e300)]);
         let out = run("round", vec![fl(&[2.5, -2.5, -0.4, 1.5])]).unwrap();
         assert_eq!(
             f64s(&out),
