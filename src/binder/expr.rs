@@ -14,14 +14,11 @@ use sqlparser::ast::{self, BinaryOperator, UnaryOperator};
 impl Binder<'_> {
     pub fn bind_expr(&mut self, expr: &ast::Expr, ctx: &mut ExprContext) -> Result<Expr> {
         match expr {
-            ast::Expr::Identifier(ident) => Ok(Expr::Column(ctx.scope.resolve(None, &ident.value)?)),
+            ast::Expr::Identifier(ident) => self.resolve_column(ctx, None, &ident.value),
             ast::Expr::CompoundIdentifier(parts) => match parts.as_slice() {
-                [relation, column] => Ok(Expr::Column(
-                    ctx.scope.resolve(Some(&relation.value), &column.value)?,
-                )),
-                [_, relation, column] => Ok(Expr::Column(
-                    ctx.scope.resolve(Some(&relation.value), &column.value)?,
-                )),
+                [relation, column] | [_, relation, column] => {
+                    self.resolve_column(ctx, Some(&relation.value), &column.value)
+                }
                 _ => Err(QuarryError::Plan(format!(
                     "Binder Error: cannot resolve \"{expr}\""
                 ))),
@@ -40,7 +37,14 @@ impl Binder<'_> {
                 match op {
                     UnaryOperator::Not => Ok(Expr::Not(Box::new(to_boolean(operand, "NOT")?))),
                     UnaryOperator::Plus => Ok(operand),
-                    UnaryOperator::Minus => bind_negative(operand),
+                    UnaryOperator::Minus => match inner.as_ref() {
+                        // `-2147483648` is an INTEGER, as in DuckDB.
+                        ast::Expr::Value(v) => match &v.value {
+                            ast::Value::Number(text, _) => super::literal::bind_number(&format!("-{text}")),
+                            _ => bind_negative(operand),
+                        },
+                        _ => bind_negative(operand),
+                    },
                     other => Err(QuarryError::NotImplemented(format!("unary operator {other}"))),
                 }
             }
@@ -220,9 +224,10 @@ impl Binder<'_> {
                 self.call_scalar(name, vec![value])
             }
             ast::Expr::Function(function) => self.bind_function(function, ctx),
-            ast::Expr::Subquery(_) | ast::Expr::Exists { .. } | ast::Expr::InSubquery { .. } => {
+            ast::Expr::Subquery(query) => self.bind_scalar_subquery(query, ctx),
+            ast::Expr::Exists { .. } | ast::Expr::InSubquery { .. } => {
                 Err(QuarryError::NotImplemented(format!(
-                    "subqueries in expressions are not supported yet: {expr}"
+                    "EXISTS and IN (subquery) are supported as WHERE conjuncts only: {expr}"
                 )))
             }
             other => Err(QuarryError::NotImplemented(format!(

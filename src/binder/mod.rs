@@ -10,11 +10,12 @@ mod literal;
 mod query;
 pub mod scope;
 mod select;
+mod subquery;
 pub mod types;
 
 use crate::catalog::{Catalog, ViewDefinition};
 use crate::error::Result;
-use crate::logical::{AggregateExpr, ColumnId, ColumnRef, LogicalPlan};
+use crate::logical::{AggregateExpr, ColumnId, ColumnRef, Expr, LogicalPlan};
 use arrow::datatypes::DataType;
 use scope::Scope;
 use sqlparser::ast;
@@ -29,6 +30,12 @@ pub struct Binder<'a> {
     ctes: Vec<HashMap<String, Arc<ViewDefinition>>>,
     /// Views being expanded, to reject a view that refers to itself.
     expanding_views: Vec<String>,
+    /// Scopes of the queries enclosing the subquery being bound, innermost last.
+    outer_scopes: Vec<Scope>,
+    /// Outer columns each subquery being bound refers to (correlation).
+    correlated: Vec<Vec<ColumnRef>>,
+    /// Scalar subqueries bound in the current clause, waiting to be joined in.
+    pending: Vec<subquery::PendingSubquery>,
 }
 
 /// Where an expression is bound: the visible columns, and where aggregate calls
@@ -36,6 +43,9 @@ pub struct Binder<'a> {
 pub struct ExprContext<'s> {
     pub scope: &'s Scope,
     pub aggregates: Option<&'s mut AggregateCollector>,
+    /// Select-list aliases an unknown identifier may refer to (DuckDB allows
+    /// them in WHERE, GROUP BY, HAVING, ORDER BY and later select items).
+    pub aliases: &'s [(String, ast::Expr)],
 }
 
 impl<'s> ExprContext<'s> {
@@ -43,6 +53,7 @@ impl<'s> ExprContext<'s> {
         Self {
             scope,
             aggregates: None,
+            aliases: &[],
         }
     }
 }
@@ -61,6 +72,9 @@ impl<'a> Binder<'a> {
             next_id: 1,
             ctes: vec![],
             expanding_views: vec![],
+            outer_scopes: vec![],
+            correlated: vec![],
+            pending: vec![],
         }
     }
 
@@ -69,6 +83,44 @@ impl<'a> Binder<'a> {
         let id = self.next_id;
         self.next_id += 1;
         ColumnRef::new(id, name, data_type, nullable)
+    }
+
+    /// Resolves a column: in the current scope, then a select alias, then in
+    /// the enclosing queries' scopes (a correlated reference).
+    pub(crate) fn resolve_column(
+        &mut self,
+        ctx: &mut ExprContext,
+        relation: Option<&str>,
+        name: &str,
+    ) -> Result<Expr> {
+        let error = match ctx.scope.resolve(relation, name) {
+            Ok(column) => return Ok(Expr::Column(column)),
+            Err(error) => error,
+        };
+        if relation.is_none() {
+            if let Some(position) = ctx.aliases.iter().position(|(a, _)| a.eq_ignore_ascii_case(name)) {
+                // The alias's own expression may not refer to itself.
+                let aliases = ctx.aliases;
+                let ast = aliases[position].1.clone();
+                let mut inner = ExprContext {
+                    scope: ctx.scope,
+                    aggregates: ctx.aggregates.as_deref_mut(),
+                    aliases: &aliases[..position],
+                };
+                return self.bind_expr(&ast, &mut inner);
+            }
+        }
+        for depth in (0..self.outer_scopes.len()).rev() {
+            if let Ok(column) = self.outer_scopes[depth].resolve(relation, name) {
+                if let Some(frame) = self.correlated.last_mut() {
+                    if !frame.iter().any(|c| c.id == column.id) {
+                        frame.push(column.clone());
+                    }
+                }
+                return Ok(Expr::Column(column));
+            }
+        }
+        Err(error)
     }
 
     /// Binds a whole query (WITH, body, ORDER BY, LIMIT).

@@ -40,22 +40,29 @@ impl Binder<'_> {
     }
 
     fn bind_query_body(&mut self, query: &ast::Query) -> Result<Arc<LogicalPlan>> {
-        let order_by = match &query.order_by {
-            None => vec![],
+        let (order_by, order_all) = match &query.order_by {
+            None => (vec![], None),
             Some(order_by) => match &order_by.kind {
-                ast::OrderByKind::Expressions(exprs) => exprs.clone(),
-                ast::OrderByKind::All(_) => {
-                    return Err(QuarryError::NotImplemented("ORDER BY ALL".into()))
-                }
+                ast::OrderByKind::Expressions(exprs) => (exprs.clone(), None),
+                ast::OrderByKind::All(options) => (vec![], Some(options.clone())),
             },
         };
-        let plan = match query.body.as_ref() {
+        let mut plan = match query.body.as_ref() {
             SetExpr::Select(select) => self.bind_select(select, &order_by)?,
             body => {
                 let plan = self.bind_set_expr(body)?;
                 self.bind_order_by_output(plan, &order_by)?
             }
         };
+        // ORDER BY ALL: every output column, left to right.
+        if let Some(options) = order_all {
+            let keys = plan
+                .columns()
+                .into_iter()
+                .map(|c| sort_key(Expr::Column(c), &options))
+                .collect();
+            plan = Arc::new(LogicalPlan::Sort(Sort { input: plan, keys }));
+        }
         self.bind_limit(plan, query)
     }
 

@@ -36,16 +36,50 @@ impl Binder<'_> {
         reject_unsupported(select)?;
         let (mut plan, scope) = self.bind_from(&select.from)?;
 
+        let entries = expand_select_list(&select.projection, &scope)?;
+        let aliases: Vec<(String, ast::Expr)> = entries
+            .iter()
+            .filter_map(|entry| match entry {
+                SelectEntry::Expr {
+                    ast,
+                    alias: Some(alias),
+                } => Some((alias.clone(), ast.clone())),
+                _ => None,
+            })
+            .collect();
+
         if let Some(selection) = &select.selection {
-            let predicate = self.bind_expr(selection, &mut ExprContext::new(&scope))?;
-            plan = Arc::new(LogicalPlan::Filter(Filter {
-                input: plan,
-                predicate: to_boolean(predicate, "WHERE clause")?,
-            }));
+            let mut remaining = vec![];
+            for conjunct in split_ast_conjunction(selection) {
+                match self.bind_predicate_subquery(conjunct, &plan, &scope)? {
+                    Some(joined) => plan = joined,
+                    None => remaining.push(conjunct),
+                }
+            }
+            if !remaining.is_empty() {
+                let mark = self.pending.len();
+                let mut predicates = vec![];
+                for conjunct in remaining {
+                    let mut ctx = ExprContext {
+                        scope: &scope,
+                        aggregates: None,
+                        aliases: &aliases,
+                    };
+                    let predicate = self.bind_expr(conjunct, &mut ctx)?;
+                    predicates.push(to_boolean(predicate, "WHERE clause")?);
+                }
+                plan = self.attach_pending(plan, mark);
+                if let Some(predicate) = Expr::conjunction(predicates) {
+                    plan = Arc::new(LogicalPlan::Filter(Filter {
+                        input: plan,
+                        predicate,
+                    }));
+                }
+            }
         }
 
-        let entries = expand_select_list(&select.projection, &scope)?;
         let mut collector = AggregateCollector::default();
+        let subquery_mark = self.pending.len();
 
         // The select list, with aggregates collected.
         let mut select_exprs = vec![];
@@ -60,6 +94,7 @@ impl Binder<'_> {
                     let mut ctx = ExprContext {
                         scope: &scope,
                         aggregates: Some(&mut collector),
+                        aliases: &aliases,
                     };
                     select_exprs.push(self.bind_expr(ast, &mut ctx)?);
                     select_names.push(Some(alias.clone().unwrap_or_else(|| ast_name(ast))));
@@ -74,6 +109,7 @@ impl Binder<'_> {
                 let mut ctx = ExprContext {
                     scope: &scope,
                     aggregates: Some(&mut collector),
+                    aliases: &aliases,
                 };
                 Some(to_boolean(self.bind_expr(having, &mut ctx)?, "HAVING clause")?)
             }
@@ -92,6 +128,7 @@ impl Binder<'_> {
                         let mut ctx = ExprContext {
                             scope: &scope,
                             aggregates: Some(&mut collector),
+                            aliases: &aliases,
                         };
                         OrderTarget::Expr(self.bind_expr(&item.expr, &mut ctx)?)
                     }
@@ -120,6 +157,10 @@ impl Binder<'_> {
             let (aggregates, aggregate_columns): (Vec<_>, Vec<_>) =
                 collector.calls.into_iter().unzip();
             let mut visible: HashSet<ColumnId> = group_columns.iter().map(|c| c.id).collect();
+            // Scalar subqueries are joined in after the aggregate.
+            for pending in &self.pending[subquery_mark..] {
+                visible.extend(pending.plan.columns().iter().map(|c| c.id));
+            }
             visible.extend(aggregate_columns.iter().map(|c: &ColumnRef| c.id));
             let rewrite = |expr: Expr| -> Result<Expr> {
                 let expr = replace_group_exprs(expr, &groups)?;
@@ -140,12 +181,13 @@ impl Binder<'_> {
                 aggregates,
                 aggregate_columns,
             }));
-            if let Some(predicate) = having {
-                plan = Arc::new(LogicalPlan::Filter(Filter {
-                    input: plan,
-                    predicate,
-                }));
-            }
+        }
+        plan = self.attach_pending(plan, subquery_mark);
+        if let Some(predicate) = having {
+            plan = Arc::new(LogicalPlan::Filter(Filter {
+                input: plan,
+                predicate,
+            }));
         }
 
         // The projection: select list, then hidden ORDER BY columns.
@@ -288,6 +330,25 @@ impl Binder<'_> {
             SelectEntry::Expr { ast, .. } => Some(ast.clone()),
             SelectEntry::Column(_) => None,
         })
+    }
+}
+
+/// `a AND b AND c` as its conjuncts, at the syntax level.
+fn split_ast_conjunction(expr: &ast::Expr) -> Vec<&ast::Expr> {
+    match expr {
+        ast::Expr::BinaryOp {
+            left,
+            op: ast::BinaryOperator::And,
+            right,
+        } => {
+            let mut out = split_ast_conjunction(left);
+            out.extend(split_ast_conjunction(right));
+            out
+        }
+        ast::Expr::Nested(inner) if matches!(inner.as_ref(), ast::Expr::BinaryOp { op: ast::BinaryOperator::And, .. }) => {
+            split_ast_conjunction(inner)
+        }
+        other => vec![other],
     }
 }
 

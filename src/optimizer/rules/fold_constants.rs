@@ -3,7 +3,8 @@
 //!
 //! `Filter (l_shipdate <= (DATE '1998-12-01' - INTERVAL '90' DAY))`
 //! ==> `Filter (l_shipdate <= 1998-09-02T00:00:00)`
-//! `x AND true` ==> `x`; `x OR true` ==> `true`; `NOT NOT x` ==> `x`.
+//! `x AND true` ==> `x`; `x OR true` ==> `true`; `NOT NOT x` ==> `x`;
+//! `(a AND b) OR (a AND c)` ==> `a AND (b OR c)`.
 //!
 //! Does not fire on expressions that fail to evaluate (the error is left to
 //! execution, where it is reported as the query's error).
@@ -131,6 +132,12 @@ pub fn fold(expr: Expr) -> Result<Transformed<Expr>> {
                     *right
                 })
             }
+            Expr::Binary(BinaryExpr {
+                left,
+                op: BinaryOp::Or,
+                right,
+                data_type,
+            }) => factor_disjunction(*left, *right, data_type),
             Expr::Not(inner) if matches!(inner.as_ref(), Expr::Not(_)) => match *inner {
                 Expr::Not(x) => Transformed::yes(*x),
                 other => Transformed::no(Expr::Not(Box::new(other))),
@@ -142,6 +149,33 @@ pub fn fold(expr: Expr) -> Result<Transformed<Expr>> {
             e => Transformed::no(e),
         })
     })
+}
+
+/// `(a AND b) OR (a AND c)` ==> `a AND (b OR c)`, so a join key repeated in
+/// every branch of a disjunction (TPC-H Q19) becomes a join condition.
+fn factor_disjunction(left: Expr, right: Expr, data_type: arrow::datatypes::DataType) -> Transformed<Expr> {
+    let left_terms = left.clone().split_conjunction();
+    let right_terms = right.clone().split_conjunction();
+    let common: Vec<Expr> = left_terms
+        .iter()
+        .filter(|t| right_terms.contains(t))
+        .cloned()
+        .collect();
+    if common.is_empty() {
+        return Transformed::no(Expr::binary(left, BinaryOp::Or, right, data_type));
+    }
+    let rest = |terms: Vec<Expr>| Expr::conjunction(terms.into_iter().filter(|t| !common.contains(t)));
+    let factored = match (rest(left_terms), rest(right_terms)) {
+        // `a OR (a AND c)` is `a`.
+        (None, _) | (_, None) => None,
+        (Some(l), Some(r)) => Some(Expr::binary(l, BinaryOp::Or, r, data_type)),
+    };
+    let mut result = common.clone();
+    result.extend(factored);
+    match Expr::conjunction(result) {
+        Some(expr) => Transformed::yes(expr),
+        None => Transformed::no(Expr::binary(left, BinaryOp::Or, right, arrow::datatypes::DataType::Boolean)),
+    }
 }
 
 #[cfg(test)]
@@ -171,6 +205,22 @@ mod tests {
         let folded = fold(expr).unwrap();
         assert!(folded.transformed);
         assert_eq!(folded.data.to_string(), "5");
+    }
+
+    #[test]
+    fn common_conjunct_is_factored_out_of_a_disjunction() {
+        let a = column();
+        let b = Expr::Column(ColumnRef::new(2, "c", DataType::Boolean, true));
+        let c = Expr::Column(ColumnRef::new(3, "d", DataType::Boolean, true));
+        let expr = Expr::binary(
+            a.clone().and(b.clone()),
+            BinaryOp::Or,
+            a.clone().and(c.clone()),
+            DataType::Boolean,
+        );
+        let folded = fold(expr).unwrap();
+        assert!(folded.transformed);
+        assert_eq!(folded.data.to_string(), "(b#1 AND (c#2 OR d#3))");
     }
 
     #[test]

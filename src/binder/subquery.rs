@@ -1,0 +1,263 @@
+//! Subqueries, decorrelated into joins as they are bound: a correlated
+//! subquery is never re-run per outer row.
+//!
+//! - `EXISTS (q)` / `NOT EXISTS (q)` in a WHERE conjunct: semi / anti join.
+//! - `x IN (q)` / `x NOT IN (q)`: semi join / null-aware anti join on `x = q.col`.
+//! - `(q)` as a value: left join with `q`, which yields one row (per
+//!   correlation key), and the value is its column.
+//!
+//! Correlated predicates (`inner.col = outer.col`) are pulled out of the
+//! subquery's filters and become join conditions; the inner columns they read
+//! are passed up through projections and added as group keys of aggregates:
+//!
+//! `SELECT .. FROM part WHERE p_size < (SELECT avg(l_quantity) FROM lineitem WHERE l_partkey = p_partkey)`
+//! ==> `part LEFT JOIN (SELECT avg(l_quantity), l_partkey FROM lineitem GROUP BY l_partkey) ON p_partkey = l_partkey`
+
+use super::scope::Scope;
+use super::{Binder, ExprContext};
+use crate::error::{QuarryError, Result};
+use crate::logical::plan::{Aggregate, Distinct, Filter, Join, JoinType, Projection};
+use crate::logical::{ColumnId, ColumnRef, Expr, LogicalPlan};
+use sqlparser::ast;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// A scalar subquery waiting to be joined to the plan of its clause.
+#[derive(Debug)]
+pub struct PendingSubquery {
+    pub plan: Arc<LogicalPlan>,
+    pub correlation: Vec<Expr>,
+}
+
+impl Binder<'_> {
+    /// Binds `query` as a subquery of a query whose columns are `outer`;
+    /// returns the decorrelated plan and the correlated predicates.
+    fn bind_subquery(&mut self, query: &ast::Query, outer: &Scope) -> Result<(Arc<LogicalPlan>, Vec<Expr>)> {
+        self.outer_scopes.push(outer.clone());
+        self.correlated.push(vec![]);
+        let plan = self.bind_query(query);
+        self.outer_scopes.pop();
+        let referenced = self.correlated.pop().unwrap_or_default();
+        let plan = plan?;
+        if referenced.is_empty() {
+            return Ok((plan, vec![]));
+        }
+        let outer_ids: HashSet<ColumnId> = referenced.iter().map(|c| c.id).collect();
+        let (plan, predicates) = pull_up(&plan, &outer_ids)?;
+        let remaining = collect_ids(&plan);
+        if !remaining.is_disjoint(&outer_ids) {
+            return Err(QuarryError::NotImplemented(
+                "this correlated subquery: outer columns are only supported in its WHERE conditions".into(),
+            ));
+        }
+        Ok((plan, predicates))
+    }
+
+    /// `(SELECT ...)` as a value: records the subquery for the clause to join
+    /// in and returns its column.
+    pub(super) fn bind_scalar_subquery(&mut self, query: &ast::Query, ctx: &mut ExprContext) -> Result<Expr> {
+        let (plan, correlation) = self.bind_subquery(query, ctx.scope)?;
+        let columns = plan.columns();
+        let Some(value) = columns.first().cloned() else {
+            return Err(QuarryError::Internal("subquery without columns".into()));
+        };
+        let expected = columns.len() - passthrough_count(&plan);
+        if expected != 1 {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: Subquery returns {expected} columns - expected 1"
+            )));
+        }
+        self.pending.push(PendingSubquery { plan, correlation });
+        let mut value = value;
+        value.nullable = true;
+        Ok(Expr::Column(value))
+    }
+
+    /// Joins the scalar subqueries bound since `mark` to `plan`.
+    pub(super) fn attach_pending(&mut self, mut plan: Arc<LogicalPlan>, mark: usize) -> Arc<LogicalPlan> {
+        for pending in self.pending.split_off(mark) {
+            plan = Arc::new(LogicalPlan::Join(Join::from_conjuncts(
+                plan,
+                pending.plan,
+                JoinType::Left,
+                pending.correlation,
+            )));
+        }
+        plan
+    }
+
+    /// Handles a WHERE conjunct that is `[NOT] EXISTS (q)` or `x [NOT] IN (q)`
+    /// by joining; returns `None` for any other conjunct.
+    pub(super) fn bind_predicate_subquery(
+        &mut self,
+        conjunct: &ast::Expr,
+        plan: &Arc<LogicalPlan>,
+        scope: &Scope,
+    ) -> Result<Option<Arc<LogicalPlan>>> {
+        let (query, negated, needle) = match conjunct {
+            ast::Expr::Exists { subquery, negated } => (subquery, *negated, None),
+            ast::Expr::UnaryOp {
+                op: ast::UnaryOperator::Not,
+                expr,
+            } => match expr.as_ref() {
+                ast::Expr::Exists { subquery, negated } => (subquery, !*negated, None),
+                ast::Expr::Nested(inner) => match inner.as_ref() {
+                    ast::Expr::Exists { subquery, negated } => (subquery, !*negated, None),
+                    _ => return Ok(None),
+                },
+                _ => return Ok(None),
+            },
+            ast::Expr::InSubquery {
+                expr,
+                subquery,
+                negated,
+            } => (subquery, *negated, Some(expr.as_ref())),
+            _ => return Ok(None),
+        };
+        let (sub_plan, mut conditions) = self.bind_subquery(query, scope)?;
+        if let Some(needle) = needle {
+            let value = self.bind_expr(needle, &mut ExprContext::new(scope))?;
+            let columns = sub_plan.columns();
+            let width = columns.len() - passthrough_count(&sub_plan);
+            let Some(first) = columns.first().cloned() else {
+                return Err(QuarryError::Internal("IN subquery without columns".into()));
+            };
+            if width != 1 {
+                return Err(QuarryError::Plan(format!(
+                    "Binder Error: Subquery returns {width} columns - expected 1"
+                )));
+            }
+            conditions.push(super::expr::bind_comparison(
+                value,
+                crate::logical::BinaryOp::Eq,
+                Expr::Column(first),
+            )?);
+        }
+        let join_type = if negated { JoinType::Anti } else { JoinType::Semi };
+        let mut join = Join::from_conjuncts(plan.clone(), sub_plan, join_type, conditions);
+        join.null_aware = negated && needle.is_some();
+        Ok(Some(Arc::new(LogicalPlan::Join(join))))
+    }
+}
+
+/// How many trailing output columns decorrelation added to pass inner
+/// columns up; they are not part of the subquery's select list.
+fn passthrough_count(plan: &LogicalPlan) -> usize {
+    match plan {
+        LogicalPlan::Projection(p) => p
+            .columns
+            .iter()
+            .rev()
+            .take_while(|c| c.name.starts_with("__correlated"))
+            .count(),
+        _ => 0,
+    }
+}
+
+fn collect_ids(plan: &LogicalPlan) -> HashSet<ColumnId> {
+    let mut ids = HashSet::new();
+    let _ = plan.apply(&mut |node| {
+        for expr in node.expressions() {
+            expr.collect_columns(&mut ids);
+        }
+        Ok(())
+    });
+    ids
+}
+
+/// Removes the conjuncts that read outer columns from the filters of `plan`
+/// and makes the inner columns they read available at its output.
+fn pull_up(plan: &Arc<LogicalPlan>, outer: &HashSet<ColumnId>) -> Result<(Arc<LogicalPlan>, Vec<Expr>)> {
+    Ok(match plan.as_ref() {
+        LogicalPlan::Filter(filter) => {
+            let (input, mut pulled) = pull_up(&filter.input, outer)?;
+            let (correlated, kept): (Vec<Expr>, Vec<Expr>) = filter
+                .predicate
+                .clone()
+                .split_conjunction()
+                .into_iter()
+                .partition(|c| !c.column_ids().is_disjoint(outer));
+            pulled.extend(correlated);
+            let plan = match Expr::conjunction(kept) {
+                Some(predicate) => Arc::new(LogicalPlan::Filter(Filter { input, predicate })),
+                None => input,
+            };
+            (plan, pulled)
+        }
+        LogicalPlan::Projection(projection) => {
+            let (input, pulled) = pull_up(&projection.input, outer)?;
+            let mut exprs = projection.exprs.clone();
+            let mut columns = projection.columns.clone();
+            for column in needed_inner(&pulled, outer, &input) {
+                if !columns.iter().any(|c| c.id == column.id) {
+                    exprs.push(Expr::Column(column.clone()));
+                    let mut output = column.clone();
+                    output.name = format!("__correlated_{}", column.name);
+                    columns.push(output);
+                }
+            }
+            (
+                Arc::new(LogicalPlan::Projection(Projection {
+                    input,
+                    exprs,
+                    columns,
+                })),
+                pulled,
+            )
+        }
+        LogicalPlan::Aggregate(aggregate) => {
+            let (input, pulled) = pull_up(&aggregate.input, outer)?;
+            let mut group_exprs = aggregate.group_exprs.clone();
+            let mut group_columns = aggregate.group_columns.clone();
+            for column in needed_inner(&pulled, outer, &input) {
+                if !group_columns.iter().any(|c| c.id == column.id) {
+                    group_exprs.push(Expr::Column(column.clone()));
+                    group_columns.push(column);
+                }
+            }
+            (
+                Arc::new(LogicalPlan::Aggregate(Aggregate {
+                    input,
+                    group_exprs,
+                    group_columns,
+                    aggregates: aggregate.aggregates.clone(),
+                    aggregate_columns: aggregate.aggregate_columns.clone(),
+                })),
+                pulled,
+            )
+        }
+        LogicalPlan::Distinct(distinct) => {
+            let (input, pulled) = pull_up(&distinct.input, outer)?;
+            (Arc::new(LogicalPlan::Distinct(Distinct { input })), pulled)
+        }
+        // Order does not matter inside a subquery used as a set or a value.
+        LogicalPlan::Sort(sort) => pull_up(&sort.input, outer)?,
+        LogicalPlan::Join(join) if join.join_type == JoinType::Inner => {
+            let (left, mut pulled) = pull_up(&join.left, outer)?;
+            let (right, right_pulled) = pull_up(&join.right, outer)?;
+            pulled.extend(right_pulled);
+            (
+                Arc::new(LogicalPlan::Join(Join {
+                    left,
+                    right,
+                    ..join.clone()
+                })),
+                pulled,
+            )
+        }
+        _ => (plan.clone(), vec![]),
+    })
+}
+
+/// The inner columns (produced by `input`) that pulled predicates read.
+fn needed_inner(pulled: &[Expr], outer: &HashSet<ColumnId>, input: &LogicalPlan) -> Vec<ColumnRef> {
+    let mut ids = HashSet::new();
+    for predicate in pulled {
+        predicate.collect_columns(&mut ids);
+    }
+    input
+        .columns()
+        .into_iter()
+        .filter(|c| ids.contains(&c.id) && !outer.contains(&c.id))
+        .collect()
+}
