@@ -26,6 +26,7 @@ pub mod physical_planner;
 pub mod execution;
 pub mod session;
 pub mod repl;
+pub mod slt;
 
 pub use error::{QuarryError, Result};
 pub use session::{QueryResult, Session};

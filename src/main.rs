@@ -1,6 +1,6 @@
 //! The `quarry` command: arguments only; everything else is in the library.
 
-use clap::{ArgAction, CommandFactory, FromArgMatches, Parser};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 use quarry::config::SessionConfig;
 use quarry::repl::{self, OutputFormat, ScriptOutput};
 use quarry::Session;
@@ -10,8 +10,10 @@ use std::process::ExitCode;
 
 /// quarry: SQL over Parquet and CSV.
 #[derive(Parser, Debug)]
-#[command(name = "quarry", version, about)]
+#[command(name = "quarry", version, about, args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    tool: Option<Tool>,
     /// Directory whose NAME.parquet, NAME.csv files and NAME/ directories become tables.
     #[arg(long, value_name = "DIR")]
     data: Option<PathBuf>,
@@ -23,7 +25,7 @@ struct Cli {
     format: String,
     /// Run SQL (repeatable; runs in order with -f).
     #[arg(short = 'c', value_name = "SQL", action = ArgAction::Append)]
-    command: Vec<String>,
+    sql: Vec<String>,
     /// Run the SQL in FILE (repeatable; runs in order with -c).
     #[arg(short = 'f', value_name = "FILE", action = ArgAction::Append)]
     file: Vec<PathBuf>,
@@ -44,6 +46,17 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    if let Some(Tool::Slt { files }) = &cli.tool {
+        let mut stdout = std::io::stdout();
+        return match quarry::slt::run_files(files, &mut stdout) {
+            Ok(summary) if summary.failed == 0 => ExitCode::SUCCESS,
+            Ok(_) => ExitCode::FAILURE,
+            Err(e) => {
+                eprintln!("Error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let format: OutputFormat = match cli.format.parse() {
         Ok(format) => format,
         Err(e) => {
@@ -83,8 +96,8 @@ fn main() -> ExitCode {
 
     // -c and -f, interleaved in the order given.
     let mut scripts: Vec<(usize, Script)> = vec![];
-    if let Some(indices) = matches.indices_of("command") {
-        scripts.extend(indices.zip(cli.command.iter().cloned().map(Script::Sql)));
+    if let Some(indices) = matches.indices_of("sql") {
+        scripts.extend(indices.zip(cli.sql.iter().cloned().map(Script::Sql)));
     }
     if let Some(indices) = matches.indices_of("file") {
         scripts.extend(indices.zip(cli.file.iter().cloned().map(Script::File)));
@@ -126,6 +139,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+#[derive(Subcommand, Debug)]
+enum Tool {
+    /// Run sqllogictest files, each in a fresh session; ends with `N passed, M failed`.
+    Slt {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 enum Script {
