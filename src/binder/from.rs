@@ -40,6 +40,7 @@ impl Binder<'_> {
                         on: vec![],
                         filter: None,
                         null_aware: false,
+                        null_equals_null: false,
                     }));
                     scope = scope.merge(right_scope);
                 }

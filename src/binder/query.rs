@@ -6,7 +6,7 @@ use super::types::{common_type, sql_type_name};
 use super::{Binder, ExprContext};
 use crate::catalog::ViewDefinition;
 use crate::error::{QuarryError, Result};
-use crate::logical::plan::{Distinct, Limit, Projection, Sort, Union, Values};
+use crate::logical::plan::{Distinct, Join, JoinType, Limit, Projection, Sort, Union, Values};
 use crate::logical::{Expr, LogicalPlan, SortKey};
 use arrow::datatypes::DataType;
 use sqlparser::ast::{self, SetExpr, SetOperator, SetQuantifier};
@@ -89,7 +89,12 @@ impl Binder<'_> {
                             Arc::new(LogicalPlan::Distinct(Distinct { input: union }))
                         })
                     }
-                    other => Err(QuarryError::NotImplemented(format!("{other} is not supported yet"))),
+                    SetOperator::Intersect | SetOperator::Except if !all => {
+                        self.bind_intersect_except(left, right, *op == SetOperator::Intersect)
+                    }
+                    other => Err(QuarryError::NotImplemented(format!(
+                        "{other} ALL is not supported yet"
+                    ))),
                 }
             }
             other => Err(QuarryError::NotImplemented(format!("query body {other}"))),
@@ -132,6 +137,39 @@ impl Binder<'_> {
         Ok(Arc::new(LogicalPlan::Union(Union {
             inputs: vec![left, right],
             columns,
+        })))
+    }
+
+    /// `left INTERSECT right` is a semi join on every column (NULL equal to
+    /// NULL) then DISTINCT; EXCEPT is the anti join.
+    fn bind_intersect_except(
+        &mut self,
+        left: Arc<LogicalPlan>,
+        right: Arc<LogicalPlan>,
+        intersect: bool,
+    ) -> Result<Arc<LogicalPlan>> {
+        let union = self.bind_union(left, right)?;
+        let LogicalPlan::Union(union) = union.as_ref() else {
+            return Err(QuarryError::Internal("set operation inputs were not unified".into()));
+        };
+        let (left, right) = (union.inputs[0].clone(), union.inputs[1].clone());
+        let on = left
+            .columns()
+            .into_iter()
+            .zip(right.columns())
+            .map(|(l, r)| (Expr::Column(l), Expr::Column(r)))
+            .collect();
+        let join = Join {
+            left,
+            right,
+            join_type: if intersect { JoinType::Semi } else { JoinType::Anti },
+            on,
+            filter: None,
+            null_aware: false,
+            null_equals_null: true,
+        };
+        Ok(Arc::new(LogicalPlan::Distinct(Distinct {
+            input: Arc::new(LogicalPlan::Join(join)),
         })))
     }
 

@@ -170,6 +170,9 @@ impl LogicalPlan {
                 if node.null_aware {
                     line.push_str(" null-aware");
                 }
+                if node.null_equals_null {
+                    line.push_str(" null-equal");
+                }
                 line
             }
         }

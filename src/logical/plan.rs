@@ -119,6 +119,8 @@ pub struct Join {
     pub on: Vec<(Expr, Expr)>,
     pub filter: Option<Expr>,
     pub null_aware: bool,
+    /// Keys compare NULL equal to NULL (set operations INTERSECT / EXCEPT).
+    pub null_equals_null: bool,
 }
 
 impl Join {
@@ -148,6 +150,7 @@ impl Join {
             on,
             filter: Expr::conjunction(rest),
             null_aware: false,
+            null_equals_null: false,
         }
     }
 

@@ -187,6 +187,7 @@ impl<'a> PhysicalPlanner<'a> {
             join_type,
             build_is_left,
             null_aware: join.null_aware,
+            null_equals_null: join.null_equals_null,
             filter: join
                 .filter
                 .as_ref()

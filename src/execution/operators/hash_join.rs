@@ -56,7 +56,12 @@ pub fn null_key_mask(keys: &[ArrayRef], rows: usize) -> Option<BooleanArray> {
 
 impl BuildSide {
     /// Collects `plan` and, when there are keys, indexes it by them.
-    pub fn collect(plan: &Arc<PhysicalPlan>, keys: &[PhysicalExpr], ctx: &TaskContext) -> Result<Self> {
+    pub fn collect(
+        plan: &Arc<PhysicalPlan>,
+        keys: &[PhysicalExpr],
+        null_equals_null: bool,
+        ctx: &TaskContext,
+    ) -> Result<Self> {
         let schema = plan.schema();
         let batches = scheduler::collect(plan, ctx)?;
         let batch = concat_batches(&schema, &batches)?;
@@ -78,7 +83,11 @@ impl BuildSide {
         let types: Vec<DataType> = key_arrays.iter().map(|k| k.data_type().clone()).collect();
         let converter = RowConverter::new(types.into_iter().map(SortField::new).collect())?;
         let rows = converter.convert_columns(&key_arrays)?;
-        let nulls = null_key_mask(&key_arrays, batch.num_rows());
+        let nulls = if null_equals_null {
+            None
+        } else {
+            null_key_mask(&key_arrays, batch.num_rows())
+        };
         let hasher = DefaultHashBuilder::default();
         let mut table: HashTable<(u64, u32)> = HashTable::with_capacity(batch.num_rows());
         let mut next = vec![NO_ROW; batch.num_rows()];
@@ -139,7 +148,12 @@ impl HashJoinExec {
         if self.built.get().is_some() {
             return Ok(());
         }
-        let side = BuildSide::collect(&self.build, &self.build_keys, ctx)?;
+        let side = BuildSide::collect(
+            &self.build,
+            &self.build_keys,
+            self.layout.null_equals_null,
+            ctx,
+        )?;
         let _ = self.built.set(Arc::new(side));
         Ok(())
     }
@@ -161,7 +175,11 @@ impl HashJoinExec {
                 .iter()
                 .map(|k| k.evaluate_to_array(&batch))
                 .collect::<Result<Vec<_>>>()?;
-            let nulls = null_key_mask(&keys, batch.num_rows());
+            let nulls = if layout.null_equals_null {
+                None
+            } else {
+                null_key_mask(&keys, batch.num_rows())
+            };
             let (probe_indices, build_indices) = candidates(&build, &keys, nulls.as_ref())?;
             if let Some(out) = layout.output(
                 &batch,

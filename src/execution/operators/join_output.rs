@@ -36,6 +36,8 @@ pub struct JoinLayout {
     pub join_type: ProbeJoinType,
     pub build_is_left: bool,
     pub null_aware: bool,
+    /// NULL keys match each other (INTERSECT / EXCEPT).
+    pub null_equals_null: bool,
     pub filter: Option<PhysicalExpr>,
     /// Output schema; for semi and anti joins the probe columns only.
     pub schema: SchemaRef,

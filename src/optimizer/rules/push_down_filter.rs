@@ -163,6 +163,7 @@ fn push_into_join(join: &Join, conjuncts: Vec<Expr>) -> Option<Arc<LogicalPlan>>
     new.on = join.on.iter().cloned().chain(new.on).collect();
     new.filter = Expr::conjunction(join.filter.iter().cloned().chain(new.filter));
     new.null_aware = join.null_aware;
+    new.null_equals_null = join.null_equals_null;
     Some(filter(Arc::new(LogicalPlan::Join(new)), above))
 }
 
