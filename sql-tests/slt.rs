@@ -24,7 +24,11 @@ fn own_sqllogictest_files_pass() {
 #[test]
 fn wrong_expectation_is_reported_with_location() {
     let path = std::env::temp_dir().join("quarry_wrong_answer.slt");
-    std::fs::write(&path, "query I\nSELECT 1 + 1\n----\n3\n\nquery I\nSELECT 2\n----\n2\n").unwrap();
+    std::fs::write(
+        &path,
+        "query I\nSELECT 1 + 1\n----\n3\n\nquery I\nSELECT 2\n----\n2\n",
+    )
+    .unwrap();
     let mut out = Vec::new();
     let summary = run_files(&[&path], &mut out).unwrap();
     let text = String::from_utf8_lossy(&out);

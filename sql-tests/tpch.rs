@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 /// The queries quarry answers today.
 const QUERIES: &[&str] = &[
-    "q01", "q02", "q03", "q04", "q05", "q06", "q07", "q08", "q09", "q10", "q11", "q12", "q13", "q14",
-    "q15", "q16", "q17", "q18", "q19", "q20", "q21", "q22",
+    "q01", "q02", "q03", "q04", "q05", "q06", "q07", "q08", "q09", "q10", "q11", "q12", "q13",
+    "q14", "q15", "q16", "q17", "q18", "q19", "q20", "q21", "q22",
 ];
 
 fn root() -> PathBuf {
@@ -32,7 +32,8 @@ fn run(query: &str, threads: usize) -> Vec<Vec<String>> {
     config.target_partitions = threads;
     let mut session = Session::with_config(config).unwrap();
     session.register_directory(&root().join("data")).unwrap();
-    let sql = std::fs::read_to_string(root().join(format!("sql-tests/tpch/queries/{query}.sql"))).unwrap();
+    let sql = std::fs::read_to_string(root().join(format!("sql-tests/tpch/queries/{query}.sql")))
+        .unwrap();
     let result = session
         .sql(&sql)
         .unwrap_or_else(|e| panic!("{query} failed: {e}"));
@@ -52,7 +53,8 @@ fn run(query: &str, threads: usize) -> Vec<Vec<String>> {
 }
 
 fn expected(query: &str) -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(root().join(format!("sql-tests/tpch/answers/{query}.csv"))).unwrap();
+    let text = std::fs::read_to_string(root().join(format!("sql-tests/tpch/answers/{query}.csv")))
+        .unwrap();
     text.lines()
         .skip(1)
         .map(|line| line.split('|').map(unquote).collect())
@@ -71,7 +73,11 @@ fn check(query: &str, threads: usize) -> Result<(), String> {
     let got = run(query, threads);
     let want = expected(query);
     if got.len() != want.len() {
-        return Err(format!("{query}: {} rows, expected {}", got.len(), want.len()));
+        return Err(format!(
+            "{query}: {} rows, expected {}",
+            got.len(),
+            want.len()
+        ));
     }
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         if g.len() != w.len() || !g.iter().zip(w).all(|(a, b)| same_cell(a, b)) {

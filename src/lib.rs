@@ -15,17 +15,17 @@
 //!
 //! [`session::Session`] drives the pipeline; [`catalog`] holds tables and views.
 
-pub mod error;
-pub mod config;
-pub mod catalog;
-pub mod parser;
-pub mod logical;
 pub mod binder;
-pub mod optimizer;
-pub mod physical_planner;
+pub mod catalog;
+pub mod config;
+pub mod error;
 pub mod execution;
-pub mod session;
+pub mod logical;
+pub mod optimizer;
+pub mod parser;
+pub mod physical_planner;
 pub mod repl;
+pub mod session;
 pub mod slt;
 
 pub use error::{QuarryError, Result};

@@ -10,7 +10,12 @@ use std::process::ExitCode;
 
 /// quarry: SQL over Parquet and CSV.
 #[derive(Parser, Debug)]
-#[command(name = "quarry", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "quarry",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     tool: Option<Tool>,
@@ -41,6 +46,11 @@ fn default_data_dir() -> Option<PathBuf> {
 }
 
 fn main() -> ExitCode {
+    // Panics are caught and reported as internal errors; print their location
+    // only when asked to.
+    if std::env::var_os("QUARRY_BACKTRACE").is_none() {
+        std::panic::set_hook(Box::new(|_| {}));
+    }
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
@@ -121,7 +131,11 @@ fn main() -> ExitCode {
             };
             ok &= repl::run_script(&mut session, &text, format, &mut output);
         }
-        return if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+        return if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
     }
     if !std::io::stdin().is_terminal() {
         let mut text = String::new();
@@ -130,7 +144,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
         let ok = repl::run_script(&mut session, &text, format, &mut output);
-        return if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+        return if ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
     }
     match repl::run_repl(&mut session, format) {
         Ok(()) => ExitCode::SUCCESS,

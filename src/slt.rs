@@ -11,9 +11,7 @@ use crate::error::{QuarryError, Result};
 use crate::repl::format::format_value;
 use crate::session::Session;
 use arrow::datatypes::DataType;
-use sqllogictest::{
-    Condition, DefaultColumnType, QueryExpect, Record, SortMode, StatementExpect,
-};
+use sqllogictest::{Condition, DefaultColumnType, QueryExpect, Record, SortMode, StatementExpect};
 use std::io::Write;
 use std::path::Path;
 
@@ -61,7 +59,9 @@ fn run_file(path: &Path, out: &mut dyn Write) -> Result<SltSummary> {
                 let result = session.sql(&sql);
                 let failure = match (expected, result) {
                     (StatementExpect::Error(_), Err(_)) => None,
-                    (StatementExpect::Error(_), Ok(_)) => Some("expected an error, got success".to_string()),
+                    (StatementExpect::Error(_), Ok(_)) => {
+                        Some("expected an error, got success".to_string())
+                    }
                     (_, Ok(_)) => None,
                     (_, Err(e)) => Some(format!("expected success, got error: {e}")),
                 };
@@ -91,7 +91,11 @@ fn run_file(path: &Path, out: &mut dyn Write) -> Result<SltSummary> {
             None => summary.passed += 1,
             Some((location, sql, why)) => {
                 summary.failed += 1;
-                writeln!(out, "FAILED {location}\n  {}\n{why}\n", sql.replace('\n', "\n  "))?;
+                writeln!(
+                    out,
+                    "FAILED {location}\n  {}\n{why}\n",
+                    sql.replace('\n', "\n  ")
+                )?;
             }
         }
     }
@@ -106,7 +110,12 @@ fn skipped(conditions: &[Condition]) -> bool {
 }
 
 /// `None` when the query's result matches, else why not.
-fn check_query(session: &mut Session, sql: &str, expected: QueryExpect<DefaultColumnType>, hash_threshold: usize) -> Option<String> {
+fn check_query(
+    session: &mut Session,
+    sql: &str,
+    expected: QueryExpect<DefaultColumnType>,
+    hash_threshold: usize,
+) -> Option<String> {
     let (types, sort_mode, expected_lines) = match expected {
         QueryExpect::Error(_) => {
             return match session.sql(sql) {
@@ -146,7 +155,10 @@ fn check_query(session: &mut Session, sql: &str, expected: QueryExpect<DefaultCo
         ));
     }
     if hash_threshold > 0 && values.len() > hash_threshold && expected_lines.len() == 1 {
-        return Some(format!("expected: {expected_text}\ngot: {} values", values.len()));
+        return Some(format!(
+            "expected: {expected_text}\ngot: {} values",
+            values.len()
+        ));
     }
     let normalize = |lines: Vec<String>| -> Vec<String> {
         lines
@@ -163,12 +175,19 @@ fn check_query(session: &mut Session, sql: &str, expected: QueryExpect<DefaultCo
     Some(format!(
         "expected:\n  {}\ngot:\n  {}",
         expected_lines.join("\n  "),
-        rows.iter().map(|r| r.join(" ")).collect::<Vec<_>>().join("\n  ")
+        rows.iter()
+            .map(|r| r.join(" "))
+            .collect::<Vec<_>>()
+            .join("\n  ")
     ))
 }
 
 /// Runs `sql` and formats every value by its declared column type.
-fn session_rows(session: &mut Session, sql: &str, types: &[DefaultColumnType]) -> Result<Vec<Vec<String>>> {
+fn session_rows(
+    session: &mut Session,
+    sql: &str,
+    types: &[DefaultColumnType],
+) -> Result<Vec<Vec<String>>> {
     let result = session.sql(sql)?;
     let mut rows = vec![];
     for batch in &result.batches {
@@ -185,23 +204,30 @@ fn session_rows(session: &mut Session, sql: &str, types: &[DefaultColumnType]) -
 }
 
 /// One value as the SQLite corpus prints it.
-pub fn format_cell(array: &dyn arrow::array::Array, row: usize, declared: &DefaultColumnType) -> Result<String> {
+pub fn format_cell(
+    array: &dyn arrow::array::Array,
+    row: usize,
+    declared: &DefaultColumnType,
+) -> Result<String> {
     let Some(text) = format_value(array, row)? else {
         return Ok("NULL".into());
     };
     if text.is_empty() {
         return Ok("(empty)".into());
     }
-    let numeric = array.data_type().is_numeric() || matches!(array.data_type(), DataType::Decimal128(_, _));
+    let numeric =
+        array.data_type().is_numeric() || matches!(array.data_type(), DataType::Decimal128(_, _));
     Ok(match declared {
         DefaultColumnType::FloatingPoint if numeric => match text.parse::<f64>() {
             Ok(value) => format!("{value:.3}"),
             Err(_) => text,
         },
-        DefaultColumnType::Integer if numeric && !array.data_type().is_integer() => match text.parse::<f64>() {
-            Ok(value) => format!("{}", value.trunc() as i64),
-            Err(_) => text,
-        },
+        DefaultColumnType::Integer if numeric && !array.data_type().is_integer() => {
+            match text.parse::<f64>() {
+                Ok(value) => format!("{}", value.trunc() as i64),
+                Err(_) => text,
+            }
+        }
         _ => text,
     })
 }
@@ -235,7 +261,10 @@ mod tests {
     #[test]
     fn hash_matches_sqlite_for_known_values() {
         // md5("1\n2\n") computed independently.
-        assert_eq!(hash_values(&["1".into(), "2".into()]), format!("{:x}", md5::compute("1\n2\n")));
+        assert_eq!(
+            hash_values(&["1".into(), "2".into()]),
+            format!("{:x}", md5::compute("1\n2\n"))
+        );
         assert_eq!(
             parse_hash_line(&["30 values hashing to abc".to_string()]),
             Some((30, "abc".to_string()))

@@ -24,7 +24,9 @@ impl Binder<'_> {
                 ))),
             },
             ast::Expr::Value(value) => bind_value(&value.value),
-            ast::Expr::TypedString(typed) => bind_typed_string(&typed.data_type, &typed.value.value),
+            ast::Expr::TypedString(typed) => {
+                bind_typed_string(&typed.data_type, &typed.value.value)
+            }
             ast::Expr::Interval(interval) => bind_interval(interval),
             ast::Expr::Nested(inner) => self.bind_expr(inner, ctx),
             ast::Expr::BinaryOp { left, op, right } => {
@@ -40,12 +42,16 @@ impl Binder<'_> {
                     UnaryOperator::Minus => match inner.as_ref() {
                         // `-2147483648` is an INTEGER, as in DuckDB.
                         ast::Expr::Value(v) => match &v.value {
-                            ast::Value::Number(text, _) => super::literal::bind_number(&format!("-{text}")),
+                            ast::Value::Number(text, _) => {
+                                super::literal::bind_number(&format!("-{text}"))
+                            }
                             _ => bind_negative(operand),
                         },
                         _ => bind_negative(operand),
                     },
-                    other => Err(QuarryError::NotImplemented(format!("unary operator {other}"))),
+                    other => Err(QuarryError::NotImplemented(format!(
+                        "unary operator {other}"
+                    ))),
                 }
             }
             ast::Expr::IsNull(inner) => Ok(Expr::IsNull(Box::new(self.bind_expr(inner, ctx)?))),
@@ -165,7 +171,9 @@ impl Binder<'_> {
                 let value = self.bind_expr(inner, ctx)?;
                 bind_cast(value, &target)
             }
-            ast::Expr::Extract { field, expr: inner, .. } => {
+            ast::Expr::Extract {
+                field, expr: inner, ..
+            } => {
                 let value = self.bind_expr(inner, ctx)?;
                 let part = Expr::Literal(ScalarValue::utf8(&field.to_string().to_lowercase()));
                 self.call_scalar("date_part", vec![part, value])
@@ -212,7 +220,10 @@ impl Binder<'_> {
                 self.call_scalar(name, args)
             }
             ast::Expr::Ceil { expr: inner, field } | ast::Expr::Floor { expr: inner, field } => {
-                if !matches!(field, ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime)) {
+                if !matches!(
+                    field,
+                    ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime)
+                ) {
                     return Err(QuarryError::NotImplemented(format!("{expr}")));
                 }
                 let name = if matches!(expr, ast::Expr::Ceil { .. }) {
@@ -331,11 +342,10 @@ fn bind_negative(operand: Expr) -> Result<Expr> {
     let data_type = operand.data_type();
     if let Expr::Literal(value) = &operand {
         // Fold `-5` here so `-2147483648` stays an INTEGER.
-        if let Some(folded) = crate::optimizer::evaluate_constant(&Expr::Negative(Box::new(
-            operand.clone(),
-        )))
-        .ok()
-        .filter(|_| !value.is_null())
+        if let Some(folded) =
+            crate::optimizer::evaluate_constant(&Expr::Negative(Box::new(operand.clone())))
+                .ok()
+                .filter(|_| !value.is_null())
         {
             return Ok(Expr::Literal(folded));
         }
@@ -388,7 +398,10 @@ fn bind_in_list(value: Expr, items: Vec<Expr>, negated: bool) -> Result<Expr> {
     }
     Ok(Expr::InList(InListExpr {
         expr: Box::new(value.cast_to(&common)),
-        list: items.into_iter().map(|item| item.cast_to(&common)).collect(),
+        list: items
+            .into_iter()
+            .map(|item| item.cast_to(&common))
+            .collect(),
         negated,
     }))
 }
@@ -419,7 +432,11 @@ fn bind_like(value: Expr, pattern: Expr, negated: bool, case_insensitive: bool) 
 
 fn bind_case(when_then: Vec<(Expr, Expr)>, else_expr: Option<Expr>) -> Result<Expr> {
     let mut result_type = DataType::Null;
-    for result in when_then.iter().map(|(_, then)| then).chain(else_expr.iter()) {
+    for result in when_then
+        .iter()
+        .map(|(_, then)| then)
+        .chain(else_expr.iter())
+    {
         let data_type = result.data_type();
         result_type = common_type(&result_type, &data_type).ok_or_else(|| {
             QuarryError::Plan(format!(

@@ -1,15 +1,15 @@
 //! FROM: tables, views, CTEs, derived tables and the table functions
 //! `read_parquet(path or glob)` and `read_csv(path or glob)`.
 
+use super::expr::{bind_comparison, to_boolean};
 use super::scope::{closest, Scope};
 use super::Binder;
+use super::ExprContext;
 use crate::catalog::{self, CatalogEntry, CsvSource, ParquetSource, TableSource, ViewDefinition};
 use crate::error::{QuarryError, Result};
-use super::expr::{bind_comparison, to_boolean};
-use super::ExprContext;
 use crate::logical::plan::{EmptyRelation, Join, JoinType, Scan};
-use crate::logical::{BinaryOp, Expr};
 use crate::logical::LogicalPlan;
+use crate::logical::{BinaryOp, Expr};
 use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, TableFactor};
 use std::sync::Arc;
 
@@ -107,7 +107,11 @@ impl Binder<'_> {
         for name in &using_names {
             let l = left_scope.resolve(None, name)?;
             let r = right_scope.resolve(None, name)?;
-            conjuncts.push(bind_comparison(Expr::Column(l), BinaryOp::Eq, Expr::Column(r.clone()))?);
+            conjuncts.push(bind_comparison(
+                Expr::Column(l),
+                BinaryOp::Eq,
+                Expr::Column(r.clone()),
+            )?);
             for column in right_scope.columns.iter_mut() {
                 if column.column.id == r.id {
                     column.hidden = true;
@@ -182,7 +186,13 @@ impl Binder<'_> {
     fn bind_named_table(&mut self, name: &ast::ObjectName) -> Result<Arc<LogicalPlan>> {
         let table_name = last_part(name);
         let key = table_name.to_lowercase();
-        if let Some(cte) = self.ctes.iter().rev().find_map(|ctes| ctes.get(&key)).cloned() {
+        if let Some(cte) = self
+            .ctes
+            .iter()
+            .rev()
+            .find_map(|ctes| ctes.get(&key))
+            .cloned()
+        {
             return self.expand_definition(&table_name, &cte, false);
         }
         match self.catalog.get(&key).cloned() {
@@ -217,7 +227,11 @@ impl Binder<'_> {
             )));
         }
         self.expanding_views.push(key);
-        let saved_ctes = if is_view { std::mem::take(&mut self.ctes) } else { vec![] };
+        let saved_ctes = if is_view {
+            std::mem::take(&mut self.ctes)
+        } else {
+            vec![]
+        };
         let result = self.bind_query(&definition.query);
         if is_view {
             self.ctes = saved_ctes;
@@ -247,7 +261,11 @@ impl Binder<'_> {
         }))
     }
 
-    fn bind_table_function(&mut self, name: &str, args: &[FunctionArg]) -> Result<Arc<LogicalPlan>> {
+    fn bind_table_function(
+        &mut self,
+        name: &str,
+        args: &[FunctionArg],
+    ) -> Result<Arc<LogicalPlan>> {
         let lower = name.to_lowercase();
         let source = table_function_source(&lower, args)?;
         Ok(self.scan(&lower, Arc::new(source)))
@@ -265,7 +283,11 @@ pub fn table_function_source(name: &str, args: &[FunctionArg]) -> Result<TableSo
                     path = Some(text.clone());
                 }
             }
-            FunctionArg::Named { name: option, arg: FunctionArgExpr::Expr(value), .. }
+            FunctionArg::Named {
+                name: option,
+                arg: FunctionArgExpr::Expr(value),
+                ..
+            }
             | FunctionArg::ExprNamed {
                 name: ast::Expr::Identifier(option),
                 arg: FunctionArgExpr::Expr(value),
@@ -300,7 +322,9 @@ pub fn table_function_source(name: &str, args: &[FunctionArg]) -> Result<TableSo
     let files = catalog::expand_glob(&path)?;
     match name {
         "read_parquet" | "parquet_scan" => Ok(TableSource::Parquet(ParquetSource::try_new(files)?)),
-        "read_csv" | "read_csv_auto" => Ok(TableSource::Csv(CsvSource::try_new(files, csv_options)?)),
+        "read_csv" | "read_csv_auto" => {
+            Ok(TableSource::Csv(CsvSource::try_new(files, csv_options)?))
+        }
         other => Err(QuarryError::Plan(format!(
             "Catalog Error: Table Function with name {other} does not exist!"
         ))),
@@ -361,5 +385,8 @@ fn rename_columns(plan: Arc<LogicalPlan>, names: &[String]) -> Result<Arc<Logica
 
 fn other_name(operator: &ast::JoinOperator) -> String {
     let text = format!("{operator:?}");
-    text.split(['(', ' ', '{']).next().unwrap_or("join").to_string()
+    text.split(['(', ' ', '{'])
+        .next()
+        .unwrap_or("join")
+        .to_string()
 }

@@ -44,7 +44,10 @@ impl Binder<'_> {
         let (distinct, arg_list) = match &function.args {
             FunctionArguments::None => (false, vec![]),
             FunctionArguments::List(list) => (
-                matches!(list.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct)),
+                matches!(
+                    list.duplicate_treatment,
+                    Some(ast::DuplicateTreatment::Distinct)
+                ),
                 list.args.clone(),
             ),
             FunctionArguments::Subquery(_) => {
@@ -88,9 +91,8 @@ impl Binder<'_> {
                 .chain(GENERIC_FUNCTIONS.iter().copied())
                 .chain(AGGREGATE_NAMES.iter().copied())
                 .map(|s| s.to_string());
-            let message = format!(
-                "Catalog Error: Scalar Function with name {name} does not exist!"
-            );
+            let message =
+                format!("Catalog Error: Scalar Function with name {name} does not exist!");
             return Err(QuarryError::Plan(match closest(name, known) {
                 Some(suggestion) => format!("{message} Did you mean \"{suggestion}\"?"),
                 None => message,
@@ -128,7 +130,9 @@ impl Binder<'_> {
         let mut inner = ExprContext::new(ctx.scope);
         let (func, arg) = match arg_list {
             [] if func == AggregateFunction::Count => (AggregateFunction::CountStar, None),
-            [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if func == AggregateFunction::Count => {
+            [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]
+                if func == AggregateFunction::Count =>
+            {
                 (AggregateFunction::CountStar, None)
             }
             [FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))] => {
@@ -143,7 +147,10 @@ impl Binder<'_> {
         let filter = function
             .filter
             .as_ref()
-            .map(|f| self.bind_expr(f, &mut inner).and_then(|f| to_boolean(f, "FILTER")))
+            .map(|f| {
+                self.bind_expr(f, &mut inner)
+                    .and_then(|f| to_boolean(f, "FILTER"))
+            })
             .transpose()?;
         let (arg, data_type) = aggregate_signature(func, name, arg)?;
         let call = AggregateExpr {
@@ -156,7 +163,11 @@ impl Binder<'_> {
         let Some(collector) = ctx.aggregates.as_deref_mut() else {
             return Err(QuarryError::Internal("aggregate collector vanished".into()));
         };
-        if let Some((_, column)) = collector.calls.iter().find(|(existing, _)| existing == &call) {
+        if let Some((_, column)) = collector
+            .calls
+            .iter()
+            .find(|(existing, _)| existing == &call)
+        {
             return Ok(Expr::Column(column.clone()));
         }
         let column = self.new_column(&function.to_string(), data_type, true);

@@ -98,7 +98,11 @@ impl<'a> Binder<'a> {
             Err(error) => error,
         };
         if relation.is_none() {
-            if let Some(position) = ctx.aliases.iter().position(|(a, _)| a.eq_ignore_ascii_case(name)) {
+            if let Some(position) = ctx
+                .aliases
+                .iter()
+                .position(|(a, _)| a.eq_ignore_ascii_case(name))
+            {
                 // The alias's own expression may not refer to itself.
                 let aliases = ctx.aliases;
                 let ast = aliases[position].1.clone();

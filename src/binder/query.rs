@@ -23,7 +23,12 @@ impl Binder<'_> {
             for cte in &with.cte_tables {
                 let definition = ViewDefinition {
                     query: cte.query.as_ref().clone(),
-                    column_names: cte.alias.columns.iter().map(|c| c.name.value.clone()).collect(),
+                    column_names: cte
+                        .alias
+                        .columns
+                        .iter()
+                        .map(|c| c.name.value.clone())
+                        .collect(),
                 };
                 ctes.insert(cte.alias.name.value.to_lowercase(), Arc::new(definition));
             }
@@ -124,7 +129,11 @@ impl Binder<'_> {
                     sql_type_name(&r.data_type)
                 ))
             })?;
-            types.push(if common == DataType::Null { DataType::Int32 } else { common });
+            types.push(if common == DataType::Null {
+                DataType::Int32
+            } else {
+                common
+            });
         }
         let left = self.cast_columns(left, &types)?;
         let right = self.cast_columns(right, &types)?;
@@ -150,7 +159,9 @@ impl Binder<'_> {
     ) -> Result<Arc<LogicalPlan>> {
         let union = self.bind_union(left, right)?;
         let LogicalPlan::Union(union) = union.as_ref() else {
-            return Err(QuarryError::Internal("set operation inputs were not unified".into()));
+            return Err(QuarryError::Internal(
+                "set operation inputs were not unified".into(),
+            ));
         };
         let (left, right) = (union.inputs[0].clone(), union.inputs[1].clone());
         let on = left
@@ -162,7 +173,11 @@ impl Binder<'_> {
         let join = Join {
             left,
             right,
-            join_type: if intersect { JoinType::Semi } else { JoinType::Anti },
+            join_type: if intersect {
+                JoinType::Semi
+            } else {
+                JoinType::Anti
+            },
             on,
             filter: None,
             null_aware: false,
@@ -174,7 +189,11 @@ impl Binder<'_> {
     }
 
     /// Projects `plan` so its columns have `types`, if they do not already.
-    fn cast_columns(&mut self, plan: Arc<LogicalPlan>, types: &[DataType]) -> Result<Arc<LogicalPlan>> {
+    fn cast_columns(
+        &mut self,
+        plan: Arc<LogicalPlan>,
+        types: &[DataType],
+    ) -> Result<Arc<LogicalPlan>> {
         let columns = plan.columns();
         if columns.iter().zip(types).all(|(c, t)| &c.data_type == t) {
             return Ok(plan);
@@ -231,11 +250,22 @@ impl Binder<'_> {
         }
         let types: Vec<DataType> = types
             .into_iter()
-            .map(|t| if t == DataType::Null { DataType::Int32 } else { t })
+            .map(|t| {
+                if t == DataType::Null {
+                    DataType::Int32
+                } else {
+                    t
+                }
+            })
             .collect();
         let rows: Vec<Vec<Expr>> = rows
             .into_iter()
-            .map(|row| row.into_iter().zip(&types).map(|(e, t)| e.cast_to(t)).collect())
+            .map(|row| {
+                row.into_iter()
+                    .zip(&types)
+                    .map(|(e, t)| e.cast_to(t))
+                    .collect()
+            })
             .collect();
         let columns = types
             .iter()
@@ -272,7 +302,11 @@ impl Binder<'_> {
         Ok(Arc::new(LogicalPlan::Sort(Sort { input: plan, keys })))
     }
 
-    fn bind_limit(&mut self, plan: Arc<LogicalPlan>, query: &ast::Query) -> Result<Arc<LogicalPlan>> {
+    fn bind_limit(
+        &mut self,
+        plan: Arc<LogicalPlan>,
+        query: &ast::Query,
+    ) -> Result<Arc<LogicalPlan>> {
         let (limit, offset) = match &query.limit_clause {
             None => (None, None),
             Some(ast::LimitClause::LimitOffset { limit, offset, .. }) => {
@@ -343,4 +377,3 @@ pub(super) fn sort_key(expr: Expr, options: &ast::OrderByOptions) -> SortKey {
         nulls_first: options.nulls_first.unwrap_or(false),
     }
 }
-

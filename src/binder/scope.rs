@@ -44,7 +44,9 @@ impl Scope {
                 c.column.name.eq_ignore_ascii_case(name)
                     && !(c.hidden && relation.is_none())
                     && relation.is_none_or(|r| {
-                        c.relation.as_deref().is_some_and(|own| own.eq_ignore_ascii_case(r))
+                        c.relation
+                            .as_deref()
+                            .is_some_and(|own| own.eq_ignore_ascii_case(r))
                     })
             })
             .collect();
@@ -78,7 +80,8 @@ impl Scope {
             (Some(own), Some(_)) => format!("{own}.{}", c.column.name),
             _ => c.column.name.clone(),
         });
-        let message = format!("Binder Error: Referenced column \"{full}\" not found in FROM clause!");
+        let message =
+            format!("Binder Error: Referenced column \"{full}\" not found in FROM clause!");
         QuarryError::Plan(match closest(&full, candidates) {
             Some(suggestion) => format!("{message} Did you mean \"{suggestion}\"?"),
             None => message,
@@ -93,7 +96,9 @@ impl Scope {
             .filter(|c| {
                 !(c.hidden && relation.is_none())
                     && relation.is_none_or(|r| {
-                        c.relation.as_deref().is_some_and(|own| own.eq_ignore_ascii_case(r))
+                        c.relation
+                            .as_deref()
+                            .is_some_and(|own| own.eq_ignore_ascii_case(r))
                     })
             })
             .map(|c| c.column.clone())
@@ -122,7 +127,12 @@ impl Scope {
 pub fn closest(target: &str, candidates: impl Iterator<Item = String>) -> Option<String> {
     let target_lower = target.to_lowercase();
     candidates
-        .map(|candidate| (edit_distance(&target_lower, &candidate.to_lowercase()), candidate))
+        .map(|candidate| {
+            (
+                edit_distance(&target_lower, &candidate.to_lowercase()),
+                candidate,
+            )
+        })
         .filter(|(distance, candidate)| *distance <= (candidate.len().max(target.len()) / 2).max(2))
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)

@@ -17,7 +17,10 @@ use std::sync::Arc;
 
 /// One entry of the select list after `*` expansion.
 enum SelectEntry {
-    Expr { ast: ast::Expr, alias: Option<String> },
+    Expr {
+        ast: ast::Expr,
+        alias: Option<String>,
+    },
     Column(ColumnRef),
 }
 
@@ -102,7 +105,8 @@ impl Binder<'_> {
             }
         }
 
-        let group_exprs = self.bind_group_by(select, &entries, &select_exprs, &collector, &scope)?;
+        let group_exprs =
+            self.bind_group_by(select, &entries, &select_exprs, &collector, &scope)?;
 
         let having = match &select.having {
             Some(having) => {
@@ -111,7 +115,10 @@ impl Binder<'_> {
                     aggregates: Some(&mut collector),
                     aliases: &aliases,
                 };
-                Some(to_boolean(self.bind_expr(having, &mut ctx)?, "HAVING clause")?)
+                Some(to_boolean(
+                    self.bind_expr(having, &mut ctx)?,
+                    "HAVING clause",
+                )?)
             }
             None => None,
         };
@@ -137,8 +144,7 @@ impl Binder<'_> {
             order_targets.push((target, &item.options));
         }
 
-        let is_aggregate =
-            group_exprs.is_some() || !collector.calls.is_empty() || having.is_some();
+        let is_aggregate = group_exprs.is_some() || !collector.calls.is_empty() || having.is_some();
         let mut having = having;
         if is_aggregate {
             let group_exprs = group_exprs.unwrap_or_default();
@@ -167,7 +173,10 @@ impl Binder<'_> {
                 check_grouped(&expr, &visible)?;
                 Ok(expr)
             };
-            select_exprs = select_exprs.into_iter().map(rewrite).collect::<Result<_>>()?;
+            select_exprs = select_exprs
+                .into_iter()
+                .map(rewrite)
+                .collect::<Result<_>>()?;
             having = having.map(rewrite).transpose()?;
             for (target, _) in order_targets.iter_mut() {
                 if let OrderTarget::Expr(expr) = target {
@@ -271,7 +280,9 @@ impl Binder<'_> {
         match &select.group_by {
             GroupByExpr::All(modifiers) => {
                 if !modifiers.is_empty() {
-                    return Err(QuarryError::NotImplemented("GROUP BY ALL with modifiers".into()));
+                    return Err(QuarryError::NotImplemented(
+                        "GROUP BY ALL with modifiers".into(),
+                    ));
                 }
                 let groups = select_exprs
                     .iter()
@@ -283,7 +294,8 @@ impl Binder<'_> {
             GroupByExpr::Expressions(exprs, modifiers) => {
                 if !modifiers.is_empty() {
                     return Err(QuarryError::NotImplemented(
-                        "GROUP BY modifiers (ROLLUP, CUBE, GROUPING SETS) are not supported yet".into(),
+                        "GROUP BY modifiers (ROLLUP, CUBE, GROUPING SETS) are not supported yet"
+                            .into(),
                     ));
                 }
                 if exprs.is_empty() {
@@ -295,12 +307,18 @@ impl Binder<'_> {
                         Some(n) => match entries.get(n.wrapping_sub(1)) {
                             Some(SelectEntry::Expr { ast, .. }) => ast.clone(),
                             Some(SelectEntry::Column(column)) => {
-                                push_group(&mut groups, Expr::Column(column.clone()), column.name.clone());
+                                push_group(
+                                    &mut groups,
+                                    Expr::Column(column.clone()),
+                                    column.name.clone(),
+                                );
                                 continue;
                             }
                             None => return Err(ordinal_error(n, entries.len())),
                         },
-                        None => self.group_alias(item, entries, scope).unwrap_or_else(|| item.clone()),
+                        None => self
+                            .group_alias(item, entries, scope)
+                            .unwrap_or_else(|| item.clone()),
                     };
                     let mut ctx = ExprContext::new(scope);
                     let bound = self.bind_expr(&ast, &mut ctx).map_err(|e| match e {
@@ -319,7 +337,12 @@ impl Binder<'_> {
     }
 
     /// A GROUP BY identifier that is not a FROM column but is a select alias.
-    fn group_alias(&self, item: &ast::Expr, entries: &[SelectEntry], scope: &Scope) -> Option<ast::Expr> {
+    fn group_alias(
+        &self,
+        item: &ast::Expr,
+        entries: &[SelectEntry],
+        scope: &Scope,
+    ) -> Option<ast::Expr> {
         let ast::Expr::Identifier(ident) = item else {
             return None;
         };
@@ -345,7 +368,15 @@ fn split_ast_conjunction(expr: &ast::Expr) -> Vec<&ast::Expr> {
             out.extend(split_ast_conjunction(right));
             out
         }
-        ast::Expr::Nested(inner) if matches!(inner.as_ref(), ast::Expr::BinaryOp { op: ast::BinaryOperator::And, .. }) => {
+        ast::Expr::Nested(inner)
+            if matches!(
+                inner.as_ref(),
+                ast::Expr::BinaryOp {
+                    op: ast::BinaryOperator::And,
+                    ..
+                }
+            ) =>
+        {
             split_ast_conjunction(inner)
         }
         other => vec![other],

@@ -32,7 +32,11 @@ pub struct PendingSubquery {
 impl Binder<'_> {
     /// Binds `query` as a subquery of a query whose columns are `outer`;
     /// returns the decorrelated plan and the correlated predicates.
-    fn bind_subquery(&mut self, query: &ast::Query, outer: &Scope) -> Result<(Arc<LogicalPlan>, Vec<Expr>)> {
+    fn bind_subquery(
+        &mut self,
+        query: &ast::Query,
+        outer: &Scope,
+    ) -> Result<(Arc<LogicalPlan>, Vec<Expr>)> {
         self.outer_scopes.push(outer.clone());
         self.correlated.push(vec![]);
         let plan = self.bind_query(query);
@@ -55,7 +59,11 @@ impl Binder<'_> {
 
     /// `(SELECT ...)` as a value: records the subquery for the clause to join
     /// in and returns its column.
-    pub(super) fn bind_scalar_subquery(&mut self, query: &ast::Query, ctx: &mut ExprContext) -> Result<Expr> {
+    pub(super) fn bind_scalar_subquery(
+        &mut self,
+        query: &ast::Query,
+        ctx: &mut ExprContext,
+    ) -> Result<Expr> {
         let (plan, correlation) = self.bind_subquery(query, ctx.scope)?;
         let columns = plan.columns();
         let Some(value) = columns.first().cloned() else {
@@ -74,7 +82,11 @@ impl Binder<'_> {
     }
 
     /// Joins the scalar subqueries bound since `mark` to `plan`.
-    pub(super) fn attach_pending(&mut self, mut plan: Arc<LogicalPlan>, mark: usize) -> Arc<LogicalPlan> {
+    pub(super) fn attach_pending(
+        &mut self,
+        mut plan: Arc<LogicalPlan>,
+        mark: usize,
+    ) -> Arc<LogicalPlan> {
         for pending in self.pending.split_off(mark) {
             plan = Arc::new(LogicalPlan::Join(Join::from_conjuncts(
                 plan,
@@ -133,7 +145,11 @@ impl Binder<'_> {
                 Expr::Column(first),
             )?);
         }
-        let join_type = if negated { JoinType::Anti } else { JoinType::Semi };
+        let join_type = if negated {
+            JoinType::Anti
+        } else {
+            JoinType::Semi
+        };
         let mut join = Join::from_conjuncts(plan.clone(), sub_plan, join_type, conditions);
         join.null_aware = negated && needle.is_some();
         Ok(Some(Arc::new(LogicalPlan::Join(join))))
@@ -167,7 +183,10 @@ fn collect_ids(plan: &LogicalPlan) -> HashSet<ColumnId> {
 
 /// Removes the conjuncts that read outer columns from the filters of `plan`
 /// and makes the inner columns they read available at its output.
-fn pull_up(plan: &Arc<LogicalPlan>, outer: &HashSet<ColumnId>) -> Result<(Arc<LogicalPlan>, Vec<Expr>)> {
+fn pull_up(
+    plan: &Arc<LogicalPlan>,
+    outer: &HashSet<ColumnId>,
+) -> Result<(Arc<LogicalPlan>, Vec<Expr>)> {
     Ok(match plan.as_ref() {
         LogicalPlan::Filter(filter) => {
             let (input, mut pulled) = pull_up(&filter.input, outer)?;

@@ -359,8 +359,7 @@ mod tests {
         let minus = arithmetic_signature(BinaryOp::Minus, &DataType::Int32, &d15_2).unwrap();
         assert_eq!(minus.result, DataType::Decimal128(16, 2));
         let product =
-            arithmetic_signature(BinaryOp::Multiply, &d15_2, &DataType::Decimal128(16, 2))
-                .unwrap();
+            arithmetic_signature(BinaryOp::Multiply, &d15_2, &DataType::Decimal128(16, 2)).unwrap();
         assert_eq!(product.result, DataType::Decimal128(18, 4));
         let ratio = arithmetic_signature(BinaryOp::Divide, &d15_2, &d15_2).unwrap();
         assert_eq!(ratio.result, DataType::Float64);
@@ -383,6 +382,9 @@ mod tests {
         let error = arithmetic_signature(BinaryOp::Plus, &DataType::Utf8, &DataType::Int32)
             .unwrap_err()
             .to_string();
-        assert!(error.contains("VARCHAR") && error.contains("INTEGER"), "{error}");
+        assert!(
+            error.contains("VARCHAR") && error.contains("INTEGER"),
+            "{error}"
+        );
     }
 }

@@ -35,7 +35,9 @@ impl CsvSource {
     /// Infers the schema from up to 10,000 rows of the first file.
     pub fn try_new(files: Vec<PathBuf>, options: CsvOptions) -> Result<Self> {
         let Some(first) = files.first() else {
-            return Err(QuarryError::Plan("a CSV table needs at least one file".into()));
+            return Err(QuarryError::Plan(
+                "a CSV table needs at least one file".into(),
+            ));
         };
         let mut file = File::open(first)
             .map_err(|e| QuarryError::Execution(format!("cannot open {}: {e}", first.display())))?;

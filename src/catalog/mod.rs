@@ -106,7 +106,11 @@ impl Catalog {
             .collect();
         paths.sort();
         for path in paths {
-            let Some(stem) = path.file_stem().and_then(|s| s.to_str()).map(str::to_string) else {
+            let Some(stem) = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .map(str::to_string)
+            else {
                 continue;
             };
             let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
@@ -119,7 +123,10 @@ impl Catalog {
             } else if extension.eq_ignore_ascii_case("parquet") {
                 TableSource::Parquet(ParquetSource::try_new(vec![path.clone()])?)
             } else if extension.eq_ignore_ascii_case("csv") {
-                TableSource::Csv(CsvSource::try_new(vec![path.clone()], csv::CsvOptions::default())?)
+                TableSource::Csv(CsvSource::try_new(
+                    vec![path.clone()],
+                    csv::CsvOptions::default(),
+                )?)
             } else {
                 continue;
             };
@@ -134,7 +141,10 @@ impl Catalog {
 pub fn expand_glob(pattern: &str) -> Result<Vec<PathBuf>> {
     let paths = glob::glob(pattern)
         .map_err(|e| QuarryError::Plan(format!("invalid file pattern '{pattern}': {e}")))?;
-    let mut files: Vec<PathBuf> = paths.filter_map(|p| p.ok()).filter(|p| p.is_file()).collect();
+    let mut files: Vec<PathBuf> = paths
+        .filter_map(|p| p.ok())
+        .filter(|p| p.is_file())
+        .collect();
     files.sort();
     if files.is_empty() {
         return Err(QuarryError::Plan(format!(

@@ -35,14 +35,16 @@ impl ParquetSource {
             let file = File::open(&path).map_err(|e| {
                 QuarryError::Execution(format!("cannot open {}: {e}", path.display()))
             })?;
-            let metadata = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new())
-                .map_err(|e| {
+            let metadata =
+                ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| {
                     QuarryError::Execution(format!("{} is not a Parquet file: {e}", path.display()))
                 })?;
             files.push(ParquetFile { path, metadata });
         }
         let Some(first) = files.first() else {
-            return Err(QuarryError::Plan("a Parquet table needs at least one file".into()));
+            return Err(QuarryError::Plan(
+                "a Parquet table needs at least one file".into(),
+            ));
         };
         let schema = first.metadata.schema().clone();
         for file in &files[1..] {

@@ -10,7 +10,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// Runs all partitions of `plan` in parallel; returns each partition's batches.
-pub fn collect_partitions(plan: &Arc<PhysicalPlan>, ctx: &TaskContext) -> Result<Vec<Vec<RecordBatch>>> {
+pub fn collect_partitions(
+    plan: &Arc<PhysicalPlan>,
+    ctx: &TaskContext,
+) -> Result<Vec<Vec<RecordBatch>>> {
     plan.prepare(ctx)?;
     let partitions = plan.output_partitions();
     let results: Vec<Result<Vec<RecordBatch>>> = (0..partitions)
@@ -35,10 +38,17 @@ pub fn collect_partitions(plan: &Arc<PhysicalPlan>, ctx: &TaskContext) -> Result
 
 /// Runs all partitions and concatenates their batches in partition order.
 pub fn collect(plan: &Arc<PhysicalPlan>, ctx: &TaskContext) -> Result<Vec<RecordBatch>> {
-    Ok(collect_partitions(plan, ctx)?.into_iter().flatten().collect())
+    Ok(collect_partitions(plan, ctx)?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
-fn run_task(plan: &Arc<PhysicalPlan>, partition: usize, ctx: &TaskContext) -> Result<Vec<RecordBatch>> {
+fn run_task(
+    plan: &Arc<PhysicalPlan>,
+    partition: usize,
+    ctx: &TaskContext,
+) -> Result<Vec<RecordBatch>> {
     let result = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<RecordBatch>> {
         let mut batches = vec![];
         for batch in plan.execute(partition, ctx)? {
@@ -54,7 +64,8 @@ fn run_task(plan: &Arc<PhysicalPlan>, partition: usize, ctx: &TaskContext) -> Re
         Ok(result) => {
             if result.is_err() {
                 // Stop the other tasks of this query early.
-                ctx.cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+                ctx.cancelled
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
             }
             result
         }

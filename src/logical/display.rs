@@ -31,7 +31,11 @@ impl fmt::Display for Expr {
                 "{} {}{} {}",
                 like.expr,
                 if like.negated { "NOT " } else { "" },
-                if like.case_insensitive { "ILIKE" } else { "LIKE" },
+                if like.case_insensitive {
+                    "ILIKE"
+                } else {
+                    "LIKE"
+                },
                 like.pattern
             ),
             Expr::InList(in_list) => write!(
@@ -111,7 +115,11 @@ impl LogicalPlan {
                 line
             }
             LogicalPlan::Values(values) => {
-                format!("Values [{}] rows={}", join(&values.columns), values.rows.len())
+                format!(
+                    "Values [{}] rows={}",
+                    join(&values.columns),
+                    values.rows.len()
+                )
             }
             LogicalPlan::EmptyRelation(empty) => {
                 format!("EmptyRelation rows={}", usize::from(empty.produce_one_row))

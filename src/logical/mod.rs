@@ -10,7 +10,7 @@ pub mod scalar;
 pub mod schema;
 pub mod tree_node;
 
-pub use expr::{AggregateFunction, AggregateExpr, BinaryOp, Expr, SortKey};
+pub use expr::{AggregateExpr, AggregateFunction, BinaryOp, Expr, SortKey};
 pub use plan::{JoinType, LogicalPlan};
 pub use scalar::ScalarValue;
 pub use schema::{ColumnId, ColumnRef};

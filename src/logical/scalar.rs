@@ -92,7 +92,9 @@ impl ScalarValue {
             return None;
         }
         let cast = arrow::compute::cast(&self.0, &DataType::Int64).ok()?;
-        cast.as_any().downcast_ref::<Int64Array>().map(|a| a.value(0))
+        cast.as_any()
+            .downcast_ref::<Int64Array>()
+            .map(|a| a.value(0))
     }
 
     /// The value as a string if it is a non-null string of any string type.

@@ -128,7 +128,11 @@ fn check_invariants(
     plan: &LogicalPlan,
 ) -> Result<()> {
     let after = plan.columns();
-    let ids = |cols: &[crate::logical::ColumnRef]| cols.iter().map(|c| (c.id, c.data_type.clone())).collect::<Vec<_>>();
+    let ids = |cols: &[crate::logical::ColumnRef]| {
+        cols.iter()
+            .map(|c| (c.id, c.data_type.clone()))
+            .collect::<Vec<_>>()
+    };
     if ids(before) != ids(&after) {
         return Err(crate::error::QuarryError::Internal(format!(
             "optimizer rule {rule} changed the output columns"

@@ -48,7 +48,8 @@ impl<'a> PhysicalPlanner<'a> {
                         .iter()
                         .map(|row| layout.create(&row[i])?.evaluate_to_array(&empty))
                         .collect::<Result<Vec<_>>>()?;
-                    let refs: Vec<&dyn arrow::array::Array> = cells.iter().map(|c| c.as_ref()).collect();
+                    let refs: Vec<&dyn arrow::array::Array> =
+                        cells.iter().map(|c| c.as_ref()).collect();
                     columns.push(if refs.is_empty() {
                         new_empty_array(&column.data_type)
                     } else {
@@ -69,7 +70,12 @@ impl<'a> PhysicalPlanner<'a> {
                 let columns = empty
                     .columns
                     .iter()
-                    .map(|c| arrow::array::new_null_array(&c.data_type, usize::from(empty.produce_one_row)))
+                    .map(|c| {
+                        arrow::array::new_null_array(
+                            &c.data_type,
+                            usize::from(empty.produce_one_row),
+                        )
+                    })
                     .collect();
                 let batch = RecordBatch::try_new_with_options(
                     nullable_schema(&empty.columns),
@@ -136,10 +142,12 @@ impl<'a> PhysicalPlanner<'a> {
                 let input = self.create(&limit.input)?;
                 // ORDER BY + LIMIT: the sort keeps only the rows the limit needs.
                 let input = match (Arc::try_unwrap(input), limit.fetch) {
-                    (Ok(PhysicalPlan::Sort(sort)), Some(fetch)) => Arc::new(PhysicalPlan::Sort(SortExec {
-                        fetch: Some(fetch + limit.skip),
-                        ..sort
-                    })),
+                    (Ok(PhysicalPlan::Sort(sort)), Some(fetch)) => {
+                        Arc::new(PhysicalPlan::Sort(SortExec {
+                            fetch: Some(fetch + limit.skip),
+                            ..sort
+                        }))
+                    }
                     (Ok(other), _) => Arc::new(other),
                     (Err(shared), _) => shared,
                 };

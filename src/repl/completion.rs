@@ -9,12 +9,63 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 const KEYWORDS: &[&str] = &[
-    "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "OFFSET", "AS", "AND",
-    "OR", "NOT", "NULL", "IS", "IN", "BETWEEN", "LIKE", "ILIKE", "CASE", "WHEN", "THEN", "ELSE",
-    "END", "CAST", "DISTINCT", "UNION", "ALL", "ASC", "DESC", "NULLS", "FIRST", "LAST", "CREATE",
-    "TABLE", "VIEW", "INSERT", "INTO", "VALUES", "DROP", "SHOW", "TABLES", "DESCRIBE", "EXPLAIN",
-    "WITH", "DATE", "INTERVAL", "EXTRACT", "SUBSTRING", "COUNT", "SUM", "AVG", "MIN", "MAX",
-    "COALESCE", "read_parquet", "read_csv",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "GROUP",
+    "BY",
+    "HAVING",
+    "ORDER",
+    "LIMIT",
+    "OFFSET",
+    "AS",
+    "AND",
+    "OR",
+    "NOT",
+    "NULL",
+    "IS",
+    "IN",
+    "BETWEEN",
+    "LIKE",
+    "ILIKE",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "CAST",
+    "DISTINCT",
+    "UNION",
+    "ALL",
+    "ASC",
+    "DESC",
+    "NULLS",
+    "FIRST",
+    "LAST",
+    "CREATE",
+    "TABLE",
+    "VIEW",
+    "INSERT",
+    "INTO",
+    "VALUES",
+    "DROP",
+    "SHOW",
+    "TABLES",
+    "DESCRIBE",
+    "EXPLAIN",
+    "WITH",
+    "DATE",
+    "INTERVAL",
+    "EXTRACT",
+    "SUBSTRING",
+    "COUNT",
+    "SUM",
+    "AVG",
+    "MIN",
+    "MAX",
+    "COALESCE",
+    "read_parquet",
+    "read_csv",
 ];
 
 pub struct ReplHelper {
@@ -46,7 +97,12 @@ impl ReplHelper {
 impl Completer for ReplHelper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, pos: usize, _: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let start = line[..pos]
             .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
             .map_or(0, |i| i + 1);

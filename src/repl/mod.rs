@@ -49,10 +49,17 @@ pub fn run_repl(session: &mut Session, format: OutputFormat) -> crate::Result<()
         format,
         timer: false,
     };
-    println!("quarry {} — enter .help for usage hints.", env!("CARGO_PKG_VERSION"));
+    println!(
+        "quarry {} — enter .help for usage hints.",
+        env!("CARGO_PKG_VERSION")
+    );
     let mut buffer = String::new();
     loop {
-        let prompt = if buffer.is_empty() { "quarry> " } else { "   ...> " };
+        let prompt = if buffer.is_empty() {
+            "quarry> "
+        } else {
+            "   ...> "
+        };
         match editor.readline(prompt) {
             Ok(line) => {
                 if buffer.is_empty() && line.trim_start().starts_with('.') {
@@ -111,7 +118,14 @@ pub fn run_command(session: &mut Session, shell: &mut Shell, line: &str) -> bool
         (".help", _) => println!("{HELP}"),
         (".tables", _) => {
             let names: Vec<&String> = session.catalog().names().collect();
-            println!("{}", names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join("  "));
+            println!(
+                "{}",
+                names
+                    .iter()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            );
         }
         (".schema", table) => print_schema(session, table),
         (".timer", Some("on")) => shell.timer = true,
@@ -143,8 +157,12 @@ fn print_schema(session: &mut Session, table: Option<&str>) {
                 let mut columns = vec![];
                 for batch in &result.batches {
                     for row in 0..batch.num_rows() {
-                        let column = format::format_value(batch.column(0).as_ref(), row).ok().flatten();
-                        let data_type = format::format_value(batch.column(1).as_ref(), row).ok().flatten();
+                        let column = format::format_value(batch.column(0).as_ref(), row)
+                            .ok()
+                            .flatten();
+                        let data_type = format::format_value(batch.column(1).as_ref(), row)
+                            .ok()
+                            .flatten();
                         columns.push(format!(
                             "{} {}",
                             column.unwrap_or_default(),

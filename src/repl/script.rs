@@ -35,7 +35,10 @@ pub fn split_statements(text: &str) -> Vec<(String, u64)> {
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     let offset_of = |line: u64, column: u64| -> usize {
-        let start = line_starts.get(line.saturating_sub(1) as usize).copied().unwrap_or(text.len());
+        let start = line_starts
+            .get(line.saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or(text.len());
         text[start..]
             .char_indices()
             .nth(column.saturating_sub(1) as usize)
@@ -78,7 +81,12 @@ fn is_only_comments(code: &str) -> bool {
 
 /// Runs every statement of `text`, printing results and errors; returns
 /// whether all succeeded.
-pub fn run_script(session: &mut Session, text: &str, format: OutputFormat, output: &mut ScriptOutput) -> bool {
+pub fn run_script(
+    session: &mut Session,
+    text: &str,
+    format: OutputFormat,
+    output: &mut ScriptOutput,
+) -> bool {
     let mut ok = true;
     for (statement, first_line) in split_statements(text) {
         match session.sql(&statement) {
@@ -86,7 +94,11 @@ pub fn run_script(session: &mut Session, text: &str, format: OutputFormat, outpu
                 if result.schema.fields().is_empty() {
                     continue;
                 }
-                let max_rows = if format == OutputFormat::Table { MAX_TABLE_ROWS } else { 0 };
+                let max_rows = if format == OutputFormat::Table {
+                    MAX_TABLE_ROWS
+                } else {
+                    0
+                };
                 match format_batches(&result.schema, &result.batches, format, max_rows) {
                     Ok(text) => {
                         let _ = output.out.write_all(text.as_bytes());
@@ -99,7 +111,11 @@ pub fn run_script(session: &mut Session, text: &str, format: OutputFormat, outpu
             }
             Err(error) => {
                 ok = false;
-                let _ = writeln!(output.err, "{}", describe_error(&error, &statement, first_line));
+                let _ = writeln!(
+                    output.err,
+                    "{}",
+                    describe_error(&error, &statement, first_line)
+                );
             }
         }
     }
@@ -120,7 +136,10 @@ pub fn describe_error(error: &QuarryError, statement: &str, first_line: u64) -> 
             let skipped = statement.len() - statement.trim_start().len();
             let blank_lines = statement[..skipped].matches('\n').count() as u64;
             let script_line = first_line + line.saturating_sub(1).saturating_sub(blank_lines);
-            let source = statement.lines().nth(line.saturating_sub(1) as usize).unwrap_or("");
+            let source = statement
+                .lines()
+                .nth(line.saturating_sub(1) as usize)
+                .unwrap_or("");
             let caret = " ".repeat(column.saturating_sub(1) as usize);
             format!(
                 "Error: Parser Error: {message} at line {script_line}, column {column}\n  {source}\n  {caret}^"

@@ -9,9 +9,16 @@ use sqlparser::ast::Statement;
 use std::sync::Arc;
 
 impl Session {
-    pub(super) fn explain(&mut self, statement: &Statement, analyze: bool, verbose: bool) -> Result<QueryResult> {
+    pub(super) fn explain(
+        &mut self,
+        statement: &Statement,
+        analyze: bool,
+        verbose: bool,
+    ) -> Result<QueryResult> {
         let Statement::Query(query) = statement else {
-            return Err(QuarryError::NotImplemented("EXPLAIN of a non-query statement".into()));
+            return Err(QuarryError::NotImplemented(
+                "EXPLAIN of a non-query statement".into(),
+            ));
         };
         let planned = self.plan_query(query)?;
         let mut text = String::new();
@@ -41,7 +48,9 @@ impl Session {
         let schema = Arc::new(Schema::new(vec![Field::new("plan", DataType::Utf8, false)]));
         let batch = RecordBatch::try_new(
             schema.clone(),
-            vec![Arc::new(StringArray::from(vec![text.trim_end().to_string()]))],
+            vec![Arc::new(StringArray::from(vec![text
+                .trim_end()
+                .to_string()]))],
         )?;
         Ok(QueryResult {
             schema,

@@ -102,8 +102,23 @@ impl Session {
         Ok(last)
     }
 
-    /// Runs one parsed statement.
+    /// Runs one parsed statement. A panic anywhere in the pipeline becomes an
+    /// `Internal` error; the session stays usable.
     pub fn execute_statement(&mut self, statement: &Statement) -> Result<QueryResult> {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.execute_statement_unguarded(statement)
+        }));
+        outcome.unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(QuarryError::Internal(message))
+        })
+    }
+
+    fn execute_statement_unguarded(&mut self, statement: &Statement) -> Result<QueryResult> {
         match statement {
             Statement::Query(query) => self.run_query(query),
             Statement::Explain {

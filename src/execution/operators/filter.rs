@@ -22,9 +22,12 @@ impl FilterExec {
                 .map(move |batch| {
                     let batch = batch?;
                     let mask = predicate.evaluate_to_array(&batch)?;
-                    let mask = mask.as_any().downcast_ref::<BooleanArray>().ok_or_else(|| {
-                        QuarryError::Internal("filter predicate is not BOOLEAN".into())
-                    })?;
+                    let mask = mask
+                        .as_any()
+                        .downcast_ref::<BooleanArray>()
+                        .ok_or_else(|| {
+                            QuarryError::Internal("filter predicate is not BOOLEAN".into())
+                        })?;
                     Ok(filter_record_batch(&batch, mask)?)
                 })
                 .filter(|batch| !matches!(batch, Ok(b) if b.num_rows() == 0)),

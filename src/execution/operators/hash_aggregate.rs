@@ -66,8 +66,12 @@ impl GroupTable {
                 groups: 1,
             });
         }
-        let converter =
-            RowConverter::new(key_types.iter().map(|t| SortField::new(t.clone())).collect())?;
+        let converter = RowConverter::new(
+            key_types
+                .iter()
+                .map(|t| SortField::new(t.clone()))
+                .collect(),
+        )?;
         let keys = converter.empty_rows(0, 0);
         Ok(Self {
             converter: Some(converter),

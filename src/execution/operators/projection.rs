@@ -26,7 +26,11 @@ impl ProjectionExec {
                 .map(|e| e.evaluate_to_array(&batch))
                 .collect::<Result<Vec<_>>>()?;
             let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
-            Ok(RecordBatch::try_new_with_options(schema.clone(), columns, &options)?)
+            Ok(RecordBatch::try_new_with_options(
+                schema.clone(),
+                columns,
+                &options,
+            )?)
         })))
     }
 

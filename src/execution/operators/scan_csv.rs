@@ -34,10 +34,12 @@ impl CsvScanExec {
         let schema = self.schema.clone();
         let path = path.clone();
         Ok(Box::new(reader.map(move |batch| {
-            let batch = batch.map_err(|e| {
-                QuarryError::Execution(format!("reading {}: {e}", path.display()))
-            })?;
-            let columns = projection.iter().map(|&i| batch.column(i).clone()).collect();
+            let batch = batch
+                .map_err(|e| QuarryError::Execution(format!("reading {}: {e}", path.display())))?;
+            let columns = projection
+                .iter()
+                .map(|&i| batch.column(i).clone())
+                .collect();
             let options = arrow::record_batch::RecordBatchOptions::new()
                 .with_row_count(Some(batch.num_rows()));
             Ok(arrow::record_batch::RecordBatch::try_new_with_options(
@@ -49,7 +51,12 @@ impl CsvScanExec {
     }
 
     pub fn describe(&self) -> String {
-        let columns: Vec<&str> = self.schema.fields().iter().map(|f| f.name().as_str()).collect();
+        let columns: Vec<&str> = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
         format!("Scan csv {} [{}]", self.table_name, columns.join(", "))
     }
 }

@@ -23,7 +23,10 @@ impl MemoryScanExec {
         let count = target_partitions.max(1).min(batches.len()).max(1);
         let mut partitions = vec![vec![]; count];
         for (i, batch) in batches.into_iter().enumerate() {
-            let columns = projection.iter().map(|&p| batch.column(p).clone()).collect();
+            let columns = projection
+                .iter()
+                .map(|&p| batch.column(p).clone())
+                .collect();
             let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
             partitions[i % count].push(RecordBatch::try_new_with_options(
                 schema.clone(),
@@ -46,7 +49,12 @@ impl MemoryScanExec {
     }
 
     pub fn describe(&self) -> String {
-        let columns: Vec<&str> = self.schema.fields().iter().map(|f| f.name().as_str()).collect();
+        let columns: Vec<&str> = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
         format!("Scan memory {} [{}]", self.table_name, columns.join(", "))
     }
 }

@@ -102,7 +102,12 @@ impl ParquetScanExec {
     }
 
     pub fn describe(&self) -> String {
-        let columns: Vec<&str> = self.schema.fields().iter().map(|f| f.name().as_str()).collect();
+        let columns: Vec<&str> = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
         let row_groups: usize = self
             .partitions
             .iter()

@@ -5,7 +5,9 @@ use crate::error::Result;
 use crate::execution::expressions::PhysicalExpr;
 use crate::execution::operators::slice_stream;
 use crate::execution::{BatchStream, PhysicalPlan, TaskContext};
-use arrow::compute::{concat_batches, lexsort_to_indices, take_record_batch, SortColumn, SortOptions};
+use arrow::compute::{
+    concat_batches, lexsort_to_indices, take_record_batch, SortColumn, SortOptions,
+};
 use arrow::record_batch::RecordBatch;
 use std::sync::Arc;
 
@@ -61,12 +63,19 @@ impl SortExec {
                     "{} {} {}",
                     k.expr,
                     if k.options.descending { "DESC" } else { "ASC" },
-                    if k.options.nulls_first { "NULLS FIRST" } else { "NULLS LAST" }
+                    if k.options.nulls_first {
+                        "NULLS FIRST"
+                    } else {
+                        "NULLS LAST"
+                    }
                 )
             })
             .collect();
         match self.fetch {
-            Some(fetch) => format!("TakeOrderedAndProject(limit={fetch}, orderBy=[{}])", keys.join(", ")),
+            Some(fetch) => format!(
+                "TakeOrderedAndProject(limit={fetch}, orderBy=[{}])",
+                keys.join(", ")
+            ),
             None => format!("Sort [{}]", keys.join(", ")),
         }
     }

@@ -22,7 +22,10 @@ impl UnionExec {
                 // Inputs may name their columns differently; the union's names win.
                 return Ok(Box::new(stream.map(move |batch| {
                     let batch = batch?;
-                    Ok(RecordBatch::try_new(schema.clone(), batch.columns().to_vec())?)
+                    Ok(RecordBatch::try_new(
+                        schema.clone(),
+                        batch.columns().to_vec(),
+                    )?)
                 })));
             }
             partition -= count;

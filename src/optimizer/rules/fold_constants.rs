@@ -51,7 +51,11 @@ pub fn map_expressions(
         }),
         LogicalPlan::Projection(projection) => LogicalPlan::Projection(Projection {
             input: projection.input.clone(),
-            exprs: projection.exprs.iter().map(&mut apply).collect::<Result<_>>()?,
+            exprs: projection
+                .exprs
+                .iter()
+                .map(&mut apply)
+                .collect::<Result<_>>()?,
             columns: projection.columns.clone(),
         }),
         LogicalPlan::Aggregate(aggregate) => {
@@ -66,7 +70,11 @@ pub fn map_expressions(
             }
             LogicalPlan::Aggregate(Aggregate {
                 input: aggregate.input.clone(),
-                group_exprs: aggregate.group_exprs.iter().map(&mut apply).collect::<Result<_>>()?,
+                group_exprs: aggregate
+                    .group_exprs
+                    .iter()
+                    .map(&mut apply)
+                    .collect::<Result<_>>()?,
                 group_columns: aggregate.group_columns.clone(),
                 aggregates,
                 aggregate_columns: aggregate.aggregate_columns.clone(),
@@ -153,7 +161,11 @@ pub fn fold(expr: Expr) -> Result<Transformed<Expr>> {
 
 /// `(a AND b) OR (a AND c)` ==> `a AND (b OR c)`, so a join key repeated in
 /// every branch of a disjunction (TPC-H Q19) becomes a join condition.
-fn factor_disjunction(left: Expr, right: Expr, data_type: arrow::datatypes::DataType) -> Transformed<Expr> {
+fn factor_disjunction(
+    left: Expr,
+    right: Expr,
+    data_type: arrow::datatypes::DataType,
+) -> Transformed<Expr> {
     let left_terms = left.clone().split_conjunction();
     let right_terms = right.clone().split_conjunction();
     let common: Vec<Expr> = left_terms
@@ -164,7 +176,8 @@ fn factor_disjunction(left: Expr, right: Expr, data_type: arrow::datatypes::Data
     if common.is_empty() {
         return Transformed::no(Expr::binary(left, BinaryOp::Or, right, data_type));
     }
-    let rest = |terms: Vec<Expr>| Expr::conjunction(terms.into_iter().filter(|t| !common.contains(t)));
+    let rest =
+        |terms: Vec<Expr>| Expr::conjunction(terms.into_iter().filter(|t| !common.contains(t)));
     let factored = match (rest(left_terms), rest(right_terms)) {
         // `a OR (a AND c)` is `a`.
         (None, _) | (_, None) => None,
@@ -174,7 +187,12 @@ fn factor_disjunction(left: Expr, right: Expr, data_type: arrow::datatypes::Data
     result.extend(factored);
     match Expr::conjunction(result) {
         Some(expr) => Transformed::yes(expr),
-        None => Transformed::no(Expr::binary(left, BinaryOp::Or, right, arrow::datatypes::DataType::Boolean)),
+        None => Transformed::no(Expr::binary(
+            left,
+            BinaryOp::Or,
+            right,
+            arrow::datatypes::DataType::Boolean,
+        )),
     }
 }
 

@@ -76,14 +76,20 @@ fn prune(plan: &Arc<LogicalPlan>, required: &HashSet<ColumnId>) -> Result<Arc<Lo
             Arc::new(LogicalPlan::Projection(Projection {
                 input: prune(&projection.input, &needed)?,
                 exprs,
-                columns: keep.iter().map(|&i| projection.columns[i].clone()).collect(),
+                columns: keep
+                    .iter()
+                    .map(|&i| projection.columns[i].clone())
+                    .collect(),
             }))
         }
         LogicalPlan::Aggregate(aggregate) => {
             let keep: Vec<usize> = (0..aggregate.aggregates.len())
                 .filter(|&i| required.contains(&aggregate.aggregate_columns[i].id))
                 .collect();
-            let aggregates: Vec<_> = keep.iter().map(|&i| aggregate.aggregates[i].clone()).collect();
+            let aggregates: Vec<_> = keep
+                .iter()
+                .map(|&i| aggregate.aggregates[i].clone())
+                .collect();
             let mut needed = ids_of(aggregate.group_exprs.iter());
             for call in &aggregates {
                 needed.extend(ids_of(call.arg.iter().chain(call.filter.iter())));

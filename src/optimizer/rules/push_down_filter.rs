@@ -134,7 +134,10 @@ fn ids(plan: &LogicalPlan) -> HashSet<ColumnId> {
 /// of an inner join become its condition.
 fn push_into_join(join: &Join, conjuncts: Vec<Expr>) -> Option<Arc<LogicalPlan>> {
     let (left_ids, right_ids) = (ids(&join.left), ids(&join.right));
-    let to_left = matches!(join.join_type, JoinType::Inner | JoinType::Left | JoinType::Semi | JoinType::Anti);
+    let to_left = matches!(
+        join.join_type,
+        JoinType::Inner | JoinType::Left | JoinType::Semi | JoinType::Anti
+    );
     let to_right = matches!(join.join_type, JoinType::Inner | JoinType::Right);
     let (mut left, mut right, mut condition, mut above) = (vec![], vec![], vec![], vec![]);
     for conjunct in conjuncts {
@@ -144,7 +147,9 @@ fn push_into_join(join: &Join, conjuncts: Vec<Expr>) -> Option<Arc<LogicalPlan>>
         } else if to_right && used.is_subset(&right_ids) {
             right.push(conjunct);
         } else if join.join_type == JoinType::Inner
-            && used.iter().all(|id| left_ids.contains(id) || right_ids.contains(id))
+            && used
+                .iter()
+                .all(|id| left_ids.contains(id) || right_ids.contains(id))
         {
             condition.push(conjunct);
         } else {
@@ -172,8 +177,14 @@ fn push_into_join(join: &Join, conjuncts: Vec<Expr>) -> Option<Arc<LogicalPlan>>
 fn push_join_condition(join: &Join) -> Option<Arc<LogicalPlan>> {
     let condition = join.filter.clone()?;
     let (left_ids, right_ids) = (ids(&join.left), ids(&join.right));
-    let to_left = matches!(join.join_type, JoinType::Inner | JoinType::Right | JoinType::Semi);
-    let to_right = matches!(join.join_type, JoinType::Inner | JoinType::Left | JoinType::Semi | JoinType::Anti);
+    let to_left = matches!(
+        join.join_type,
+        JoinType::Inner | JoinType::Right | JoinType::Semi
+    );
+    let to_right = matches!(
+        join.join_type,
+        JoinType::Inner | JoinType::Left | JoinType::Semi | JoinType::Anti
+    );
     let (mut left, mut right, mut kept) = (vec![], vec![], vec![]);
     for conjunct in condition.split_conjunction() {
         let used = conjunct.column_ids();

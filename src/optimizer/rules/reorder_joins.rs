@@ -49,14 +49,16 @@ fn reorder(plan: &Arc<LogicalPlan>) -> Result<Arc<LogicalPlan>> {
     let mut leaves = vec![];
     let mut conditions = vec![];
     flatten(plan, &mut leaves, &mut conditions);
-    let leaves = leaves
-        .iter()
-        .map(reorder)
-        .collect::<Result<Vec<_>>>()?;
+    let leaves = leaves.iter().map(reorder).collect::<Result<Vec<_>>>()?;
     let joined = greedy(leaves, conditions);
     // Keep the original column order.
     let columns = plan.columns();
-    if joined.columns().iter().map(|c| c.id).eq(columns.iter().map(|c| c.id)) {
+    if joined
+        .columns()
+        .iter()
+        .map(|c| c.id)
+        .eq(columns.iter().map(|c| c.id))
+    {
         return Ok(joined);
     }
     Ok(Arc::new(LogicalPlan::Projection(Projection {
@@ -67,13 +69,22 @@ fn reorder(plan: &Arc<LogicalPlan>) -> Result<Arc<LogicalPlan>> {
 }
 
 /// The inputs and the conditions of a tree of inner joins.
-fn flatten(plan: &Arc<LogicalPlan>, leaves: &mut Vec<Arc<LogicalPlan>>, conditions: &mut Vec<Expr>) {
+fn flatten(
+    plan: &Arc<LogicalPlan>,
+    leaves: &mut Vec<Arc<LogicalPlan>>,
+    conditions: &mut Vec<Expr>,
+) {
     match plan.as_ref() {
         LogicalPlan::Join(join) if is_inner(plan) => {
             flatten(&join.left, leaves, conditions);
             flatten(&join.right, leaves, conditions);
             for (l, r) in &join.on {
-                conditions.push(Expr::binary(l.clone(), BinaryOp::Eq, r.clone(), DataType::Boolean));
+                conditions.push(Expr::binary(
+                    l.clone(),
+                    BinaryOp::Eq,
+                    r.clone(),
+                    DataType::Boolean,
+                ));
             }
             if let Some(filter) = &join.filter {
                 conditions.extend(filter.clone().split_conjunction());
@@ -109,10 +120,14 @@ fn greedy(leaves: Vec<Arc<LogicalPlan>>, mut conditions: Vec<Expr>) -> Arc<Logic
                 let used = c.column_ids();
                 !used.is_disjoint(&ids)
                     && !used.is_disjoint(&input.ids)
-                    && used.iter().all(|id| ids.contains(id) || input.ids.contains(id))
+                    && used
+                        .iter()
+                        .all(|id| ids.contains(id) || input.ids.contains(id))
             })
         };
-        let connected: Vec<usize> = (0..inputs.len()).filter(|&i| connects(&inputs[i])).collect();
+        let connected: Vec<usize> = (0..inputs.len())
+            .filter(|&i| connects(&inputs[i]))
+            .collect();
         let pool = if connected.is_empty() {
             (0..inputs.len()).collect()
         } else {

@@ -3,22 +3,32 @@
 
 use super::{row_selected, GroupsAccumulator};
 use crate::error::{QuarryError, Result};
-use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, PrimitiveArray};
+use arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, PrimitiveArray,
+};
 use arrow::buffer::NullBuffer;
-use arrow::datatypes::{ArrowNativeTypeOp, ArrowPrimitiveType, DataType, Decimal128Type, Float64Type, Int64Type};
+use arrow::datatypes::{
+    ArrowNativeTypeOp, ArrowPrimitiveType, DataType, Decimal128Type, Float64Type, Int64Type,
+};
 use std::sync::Arc;
 
 pub fn create(arg_type: &DataType) -> Result<Box<dyn GroupsAccumulator>> {
     Ok(match arg_type {
-        DataType::Float64 => Box::new(AverageAccumulator::<Float64Type>::new(arg_type.clone(), |v| v)),
+        DataType::Float64 => Box::new(AverageAccumulator::<Float64Type>::new(
+            arg_type.clone(),
+            |v| v,
+        )),
         DataType::Decimal128(_, scale) => {
             let divisor = 10f64.powi(*scale as i32);
-            Box::new(AverageAccumulator::<Decimal128Type>::new(arg_type.clone(), move |v| {
-                v as f64 / divisor
-            }))
+            Box::new(AverageAccumulator::<Decimal128Type>::new(
+                arg_type.clone(),
+                move |v| v as f64 / divisor,
+            ))
         }
         other => {
-            return Err(QuarryError::Internal(format!("no AVG accumulator for {other}")))
+            return Err(QuarryError::Internal(format!(
+                "no AVG accumulator for {other}"
+            )))
         }
     })
 }
@@ -68,11 +78,18 @@ impl<T: ArrowPrimitiveType> GroupsAccumulator for AverageAccumulator<T> {
         Ok(())
     }
 
-    fn merge(&mut self, states: &[ArrayRef], group_indices: &[usize], total_groups: usize) -> Result<()> {
+    fn merge(
+        &mut self,
+        states: &[ArrayRef],
+        group_indices: &[usize],
+        total_groups: usize,
+    ) -> Result<()> {
         self.resize(total_groups);
         let (Some(sums), Some(counts)) = (
             states.first().and_then(|s| s.as_primitive_opt::<T>()),
-            states.get(1).and_then(|s| s.as_primitive_opt::<Int64Type>()),
+            states
+                .get(1)
+                .and_then(|s| s.as_primitive_opt::<Int64Type>()),
         ) else {
             return Err(QuarryError::Internal("malformed AVG state".into()));
         };
@@ -90,7 +107,8 @@ impl<T: ArrowPrimitiveType> GroupsAccumulator for AverageAccumulator<T> {
         let sums = std::mem::take(&mut self.sums);
         let counts = std::mem::take(&mut self.counts);
         let nulls = NullBuffer::from(counts.iter().map(|c| *c > 0).collect::<Vec<_>>());
-        let sums = PrimitiveArray::<T>::new(sums.into(), Some(nulls)).with_data_type(self.sum_type.clone());
+        let sums = PrimitiveArray::<T>::new(sums.into(), Some(nulls))
+            .with_data_type(self.sum_type.clone());
         Ok(vec![Arc::new(sums), Arc::new(Int64Array::from(counts))])
     }
 

@@ -42,7 +42,12 @@ impl GroupsAccumulator for CountAccumulator {
         Ok(())
     }
 
-    fn merge(&mut self, states: &[ArrayRef], group_indices: &[usize], total_groups: usize) -> Result<()> {
+    fn merge(
+        &mut self,
+        states: &[ArrayRef],
+        group_indices: &[usize],
+        total_groups: usize,
+    ) -> Result<()> {
         self.counts.resize(total_groups, 0);
         let partial = states
             .first()

@@ -39,9 +39,13 @@ impl GroupsAccumulator for DistinctAccumulator {
     ) -> Result<()> {
         self.seen.resize_with(total_groups, HashSet::new);
         let Some(array) = values else {
-            return Err(QuarryError::Internal("DISTINCT aggregate without input".into()));
+            return Err(QuarryError::Internal(
+                "DISTINCT aggregate without input".into(),
+            ));
         };
-        let rows = self.converter.convert_columns(std::slice::from_ref(array))?;
+        let rows = self
+            .converter
+            .convert_columns(std::slice::from_ref(array))?;
         for (row, &group) in group_indices.iter().enumerate() {
             if array.is_valid(row) && row_selected(filter, row) {
                 let bytes = rows.row(row);

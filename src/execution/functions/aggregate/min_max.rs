@@ -67,7 +67,9 @@ impl<T: ArrowPrimitiveType> GroupsAccumulator for PrimitiveMinMax<T> {
         self.seen.resize(total_groups, false);
         let array = values
             .and_then(|v| v.as_primitive_opt::<T>())
-            .ok_or_else(|| QuarryError::Internal(format!("MIN/MAX input is not {}", self.data_type)))?;
+            .ok_or_else(|| {
+                QuarryError::Internal(format!("MIN/MAX input is not {}", self.data_type))
+            })?;
         let raw = array.values();
         for (row, &group) in group_indices.iter().enumerate() {
             if !array.is_valid(row) || !row_selected(filter, row) {
@@ -87,7 +89,12 @@ impl<T: ArrowPrimitiveType> GroupsAccumulator for PrimitiveMinMax<T> {
         Ok(())
     }
 
-    fn merge(&mut self, states: &[ArrayRef], group_indices: &[usize], total_groups: usize) -> Result<()> {
+    fn merge(
+        &mut self,
+        states: &[ArrayRef],
+        group_indices: &[usize],
+        total_groups: usize,
+    ) -> Result<()> {
         self.update(states.first(), group_indices, None, total_groups)
     }
 
@@ -101,7 +108,8 @@ impl<T: ArrowPrimitiveType> GroupsAccumulator for PrimitiveMinMax<T> {
         let values = std::mem::take(&mut self.values);
         let nulls = NullBuffer::from(std::mem::take(&mut self.seen));
         Ok(Arc::new(
-            PrimitiveArray::<T>::new(values.into(), Some(nulls)).with_data_type(self.data_type.clone()),
+            PrimitiveArray::<T>::new(values.into(), Some(nulls))
+                .with_data_type(self.data_type.clone()),
         ))
     }
 
@@ -140,7 +148,9 @@ impl GroupsAccumulator for RowMinMax {
         let Some(array) = values else {
             return Err(QuarryError::Internal("MIN/MAX without input".into()));
         };
-        let rows = self.converter.convert_columns(std::slice::from_ref(array))?;
+        let rows = self
+            .converter
+            .convert_columns(std::slice::from_ref(array))?;
         for (row, &group) in group_indices.iter().enumerate() {
             if !array.is_valid(row) || !row_selected(filter, row) {
                 continue;
@@ -158,7 +168,12 @@ impl GroupsAccumulator for RowMinMax {
         Ok(())
     }
 
-    fn merge(&mut self, states: &[ArrayRef], group_indices: &[usize], total_groups: usize) -> Result<()> {
+    fn merge(
+        &mut self,
+        states: &[ArrayRef],
+        group_indices: &[usize],
+        total_groups: usize,
+    ) -> Result<()> {
         self.update(states.first(), group_indices, None, total_groups)
     }
 
@@ -172,7 +187,9 @@ impl GroupsAccumulator for RowMinMax {
         let null_rows = self.converter.convert_columns(&[null])?;
         let null_row = null_rows.row(0);
         let best = std::mem::take(&mut self.best);
-        let rows = best.iter().map(|b| b.as_ref().map_or(null_row, |r| r.row()));
+        let rows = best
+            .iter()
+            .map(|b| b.as_ref().map_or(null_row, |r| r.row()));
         let mut columns = self.converter.convert_rows(rows)?;
         columns
             .pop()

@@ -29,7 +29,12 @@ pub trait GroupsAccumulator: Send {
     ) -> Result<()>;
 
     /// Folds partial states (as produced by `state`) into the groups.
-    fn merge(&mut self, states: &[ArrayRef], group_indices: &[usize], total_groups: usize) -> Result<()>;
+    fn merge(
+        &mut self,
+        states: &[ArrayRef],
+        group_indices: &[usize],
+        total_groups: usize,
+    ) -> Result<()>;
 
     /// The partial state of each of `total_groups` groups, one array per
     /// state field (groups never updated get the empty state).
@@ -49,12 +54,19 @@ pub(crate) fn row_selected(filter: Option<&BooleanArray>, row: usize) -> bool {
 }
 
 /// The types of the partial state of `func` over `arg_type`.
-pub fn state_types(func: AggregateFunction, arg_type: Option<&DataType>, result: &DataType) -> Vec<DataType> {
+pub fn state_types(
+    func: AggregateFunction,
+    arg_type: Option<&DataType>,
+    result: &DataType,
+) -> Vec<DataType> {
     use AggregateFunction::*;
     match func {
         CountStar | Count => vec![DataType::Int64],
         Sum | Min | Max => vec![result.clone()],
-        Avg => vec![arg_type.cloned().unwrap_or(DataType::Float64), DataType::Int64],
+        Avg => vec![
+            arg_type.cloned().unwrap_or(DataType::Float64),
+            DataType::Int64,
+        ],
         StddevSamp | StddevPop | VarSamp | VarPop => {
             vec![DataType::Int64, DataType::Float64, DataType::Float64]
         }
@@ -71,7 +83,9 @@ pub fn create_accumulator(
 ) -> Result<Box<dyn GroupsAccumulator>> {
     if distinct {
         let Some(arg_type) = arg_type.cloned() else {
-            return Err(QuarryError::Internal("DISTINCT aggregate without argument".into()));
+            return Err(QuarryError::Internal(
+                "DISTINCT aggregate without argument".into(),
+            ));
         };
         let result = result.clone();
         let inner_type = arg_type.clone();
@@ -88,9 +102,17 @@ pub fn create_accumulator(
         Avg => average::create(arg_type.unwrap_or(&DataType::Float64))?,
         Min => min_max::create(result, true)?,
         Max => min_max::create(result, false)?,
-        StddevSamp => Box::new(variance::VarianceAccumulator::new(variance::Statistic::StddevSamp)),
-        StddevPop => Box::new(variance::VarianceAccumulator::new(variance::Statistic::StddevPop)),
-        VarSamp => Box::new(variance::VarianceAccumulator::new(variance::Statistic::VarSamp)),
-        VarPop => Box::new(variance::VarianceAccumulator::new(variance::Statistic::VarPop)),
+        StddevSamp => Box::new(variance::VarianceAccumulator::new(
+            variance::Statistic::StddevSamp,
+        )),
+        StddevPop => Box::new(variance::VarianceAccumulator::new(
+            variance::Statistic::StddevPop,
+        )),
+        VarSamp => Box::new(variance::VarianceAccumulator::new(
+            variance::Statistic::VarSamp,
+        )),
+        VarPop => Box::new(variance::VarianceAccumulator::new(
+            variance::Statistic::VarPop,
+        )),
     })
 }

@@ -5,16 +5,22 @@ use super::{row_selected, GroupsAccumulator};
 use crate::error::{QuarryError, Result};
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, PrimitiveArray};
 use arrow::buffer::NullBuffer;
-use arrow::datatypes::{ArrowNativeTypeOp, ArrowPrimitiveType, DataType, Decimal128Type, Float64Type, Int64Type};
+use arrow::datatypes::{
+    ArrowNativeTypeOp, ArrowPrimitiveType, DataType, Decimal128Type, Float64Type, Int64Type,
+};
 use std::sync::Arc;
 
 pub fn create(result: &DataType) -> Result<Box<dyn GroupsAccumulator>> {
     Ok(match result {
         DataType::Int64 => Box::new(SumAccumulator::<Int64Type>::new(result.clone())),
         DataType::Float64 => Box::new(SumAccumulator::<Float64Type>::new(result.clone())),
-        DataType::Decimal128(_, _) => Box::new(SumAccumulator::<Decimal128Type>::new(result.clone())),
+        DataType::Decimal128(_, _) => {
+            Box::new(SumAccumulator::<Decimal128Type>::new(result.clone()))
+        }
         other => {
-            return Err(QuarryError::Internal(format!("no SUM accumulator for {other}")))
+            return Err(QuarryError::Internal(format!(
+                "no SUM accumulator for {other}"
+            )))
         }
     })
 }
@@ -34,7 +40,12 @@ impl<T: ArrowPrimitiveType> SumAccumulator<T> {
         }
     }
 
-    fn fold(&mut self, values: &PrimitiveArray<T>, group_indices: &[usize], filter: Option<&BooleanArray>) -> Result<()> {
+    fn fold(
+        &mut self,
+        values: &PrimitiveArray<T>,
+        group_indices: &[usize],
+        filter: Option<&BooleanArray>,
+    ) -> Result<()> {
         let raw = values.values();
         if values.null_count() == 0 && filter.is_none() {
             for (row, &group) in group_indices.iter().enumerate() {
@@ -69,7 +80,12 @@ impl<T: ArrowPrimitiveType> GroupsAccumulator for SumAccumulator<T> {
         self.fold(values, group_indices, filter)
     }
 
-    fn merge(&mut self, states: &[ArrayRef], group_indices: &[usize], total_groups: usize) -> Result<()> {
+    fn merge(
+        &mut self,
+        states: &[ArrayRef],
+        group_indices: &[usize],
+        total_groups: usize,
+    ) -> Result<()> {
         self.update(states.first(), group_indices, None, total_groups)
     }
 

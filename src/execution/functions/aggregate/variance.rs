@@ -76,12 +76,23 @@ impl GroupsAccumulator for VarianceAccumulator {
         Ok(())
     }
 
-    fn merge(&mut self, states: &[ArrayRef], group_indices: &[usize], total_groups: usize) -> Result<()> {
+    fn merge(
+        &mut self,
+        states: &[ArrayRef],
+        group_indices: &[usize],
+        total_groups: usize,
+    ) -> Result<()> {
         self.resize(total_groups);
         let (Some(counts), Some(means), Some(m2s)) = (
-            states.first().and_then(|s| s.as_primitive_opt::<Int64Type>()),
-            states.get(1).and_then(|s| s.as_primitive_opt::<Float64Type>()),
-            states.get(2).and_then(|s| s.as_primitive_opt::<Float64Type>()),
+            states
+                .first()
+                .and_then(|s| s.as_primitive_opt::<Int64Type>()),
+            states
+                .get(1)
+                .and_then(|s| s.as_primitive_opt::<Float64Type>()),
+            states
+                .get(2)
+                .and_then(|s| s.as_primitive_opt::<Float64Type>()),
         ) else {
             return Err(QuarryError::Internal("malformed variance state".into()));
         };
