@@ -62,6 +62,27 @@ impl ParquetSource {
     pub fn num_rows(&self) -> usize {
         self.files.iter().map(ParquetFile::num_rows).sum()
     }
+
+    /// The smallest and largest value of an integer column over every row
+    /// group, from the footers' statistics; `None` when any is missing.
+    pub fn integer_range(&self, column: usize) -> Option<(i64, i64)> {
+        use parquet::file::statistics::Statistics;
+        let mut range: Option<(i64, i64)> = None;
+        for file in &self.files {
+            for row_group in file.metadata.metadata().row_groups() {
+                let (min, max) = match row_group.columns().get(column)?.statistics()? {
+                    Statistics::Int32(s) => (*s.min_opt()? as i64, *s.max_opt()? as i64),
+                    Statistics::Int64(s) => (*s.min_opt()?, *s.max_opt()?),
+                    _ => return None,
+                };
+                range = Some(match range {
+                    None => (min, max),
+                    Some((lo, hi)) => (lo.min(min), hi.max(max)),
+                });
+            }
+        }
+        range
+    }
 }
 
 /// The `.parquet` files directly inside `dir`, sorted.

@@ -1,8 +1,9 @@
 //! Orders trees of inner joins greedily so that no cross product is formed
 //! while a join condition could connect the tables, and builds on the
 //! smaller side: start from the largest input (the fact table) and add, at
-//! each step, the smallest input connected to what is joined so far. The
-//! output columns keep their order through a projection.
+//! each step, the connected input whose join has the fewest estimated rows
+//! (ties: the smaller input, which becomes the build side). The output
+//! columns keep their order through a projection.
 //!
 //! `(part ⨯ supplier) ⋈ lineitem ...` with conditions p = l, s = l
 //! ==> `(lineitem ⋈ part) ⋈ supplier ...`
@@ -12,7 +13,7 @@
 use crate::error::Result;
 use crate::logical::plan::{Filter, Join, JoinType, Projection};
 use crate::logical::{BinaryOp, ColumnId, Expr, LogicalPlan};
-use crate::optimizer::cost::estimate_rows;
+use crate::optimizer::cost::{distinct_bounds, estimate_rows, join_rows};
 use crate::optimizer::OptimizerRule;
 use arrow::datatypes::DataType;
 use std::collections::HashSet;
@@ -50,7 +51,8 @@ fn reorder(plan: &Arc<LogicalPlan>) -> Result<Arc<LogicalPlan>> {
     let mut conditions = vec![];
     flatten(plan, &mut leaves, &mut conditions);
     let leaves = leaves.iter().map(reorder).collect::<Result<Vec<_>>>()?;
-    let joined = greedy(leaves, conditions);
+    let distinct = distinct_bounds(plan);
+    let joined = greedy(leaves, conditions, &distinct);
     // Keep the original column order.
     let columns = plan.columns();
     if joined
@@ -100,7 +102,11 @@ struct Input {
     rows: f64,
 }
 
-fn greedy(leaves: Vec<Arc<LogicalPlan>>, mut conditions: Vec<Expr>) -> Arc<LogicalPlan> {
+fn greedy(
+    leaves: Vec<Arc<LogicalPlan>>,
+    mut conditions: Vec<Expr>,
+    distinct: &std::collections::HashMap<ColumnId, f64>,
+) -> Arc<LogicalPlan> {
     let mut inputs: Vec<Input> = leaves
         .into_iter()
         .map(|plan| Input {
@@ -133,9 +139,25 @@ fn greedy(leaves: Vec<Arc<LogicalPlan>>, mut conditions: Vec<Expr>) -> Arc<Logic
         } else {
             connected.clone()
         };
+        let output_rows = |input: &Input| {
+            let applicable: Vec<Expr> = conditions
+                .iter()
+                .filter(|c| {
+                    c.column_ids()
+                        .iter()
+                        .all(|id| ids.contains(id) || input.ids.contains(id))
+                })
+                .cloned()
+                .collect();
+            join_rows(rows, input.rows, &applicable, distinct)
+        };
         let pick = pool
             .into_iter()
-            .min_by(|&a, &b| inputs[a].rows.total_cmp(&inputs[b].rows))
+            .min_by(|&a, &b| {
+                output_rows(&inputs[a])
+                    .total_cmp(&output_rows(&inputs[b]))
+                    .then(inputs[a].rows.total_cmp(&inputs[b].rows))
+            })
             .unwrap_or(0);
         let next = inputs.swap_remove(pick);
         let mut all_ids = ids.clone();
@@ -144,11 +166,7 @@ fn greedy(leaves: Vec<Arc<LogicalPlan>>, mut conditions: Vec<Expr>) -> Arc<Logic
             .into_iter()
             .partition(|c| c.column_ids().is_subset(&all_ids));
         conditions = rest;
-        rows = if connected.is_empty() {
-            rows * next.rows
-        } else {
-            rows.max(next.rows)
-        };
+        rows = join_rows(rows, next.rows, &applicable, distinct);
         plan = Arc::new(LogicalPlan::Join(Join::from_conjuncts(
             plan,
             next.plan,
