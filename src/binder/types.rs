@@ -225,12 +225,12 @@ pub fn arithmetic_signature(
         right: t.clone(),
         result: t,
     };
-    // NULL literals take the other side's type.
-    if left == &Null && right != &Null {
-        return arithmetic_signature(op, right, right);
-    }
-    if right == &Null {
-        return arithmetic_signature(op, left, left);
+    // NULL literals take the other side's type; two NULLs are BIGINT, as
+    // DuckDB types `NULL + NULL`.
+    match (left, right) {
+        (Null, Null) => return arithmetic_signature(op, &Int64, &Int64),
+        (Null, other) | (other, Null) => return arithmetic_signature(op, other, other),
+        _ => {}
     }
     // Dates and intervals.
     match (op, left, right) {
@@ -386,5 +386,14 @@ mod tests {
             error.contains("VARCHAR") && error.contains("INTEGER"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn null_op_null_is_a_bigint_not_a_stack_overflow() {
+        let sum = arithmetic_signature(BinaryOp::Plus, &DataType::Null, &DataType::Null).unwrap();
+        assert_eq!(sum.result, DataType::Int64);
+        let ratio =
+            arithmetic_signature(BinaryOp::Divide, &DataType::Null, &DataType::Null).unwrap();
+        assert_eq!(ratio.result, DataType::Float64);
     }
 }
