@@ -28,8 +28,10 @@ fn same_cell(got: &str, want: &str) -> bool {
 }
 
 fn run(query: &str, threads: usize) -> Vec<Vec<String>> {
-    let mut config = quarry::config::SessionConfig::default();
-    config.target_partitions = threads;
+    let config = quarry::config::SessionConfig {
+        target_partitions: threads,
+        ..Default::default()
+    };
     let mut session = Session::with_config(config).unwrap();
     session.register_directory(&root().join("data")).unwrap();
     let sql = std::fs::read_to_string(root().join(format!("sql-tests/tpch/queries/{query}.sql")))

@@ -183,12 +183,10 @@ impl HashJoinExec {
             let (probe_indices, build_indices) = candidates(&build, &keys, nulls.as_ref())?;
             if let Some(out) = layout.output(
                 &batch,
-                &build.batch,
-                probe_indices,
-                build_indices,
-                &mut matched,
-                build.has_null_key,
                 nulls.as_ref(),
+                &build,
+                (probe_indices, build_indices),
+                &mut matched,
             )? {
                 outputs.push(out);
             }

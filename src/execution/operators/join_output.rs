@@ -2,6 +2,7 @@
 //! and turning candidate pairs (probe row, build row) into output rows for
 //! each join type, after the residual filter.
 
+use super::hash_join::BuildSide;
 use crate::error::{QuarryError, Result};
 use crate::execution::expressions::{as_boolean, true_mask, PhysicalExpr};
 use arrow::array::{Array, ArrayRef, BooleanArray, UInt32Array};
@@ -75,13 +76,13 @@ impl JoinLayout {
     pub fn output(
         &self,
         probe: &RecordBatch,
-        build: &RecordBatch,
-        probe_indices: Vec<u32>,
-        build_indices: Vec<u32>,
-        build_matched: &mut [bool],
-        build_has_null_key: bool,
         probe_key_null: Option<&BooleanArray>,
+        build: &BuildSide,
+        (probe_indices, build_indices): (Vec<u32>, Vec<u32>),
+        build_matched: &mut [bool],
     ) -> Result<Option<RecordBatch>> {
+        let build_has_null_key = build.has_null_key;
+        let build = &build.batch;
         let mut probe_indices = UInt32Array::from(probe_indices);
         let mut build_indices = UInt32Array::from(build_indices);
         if let Some(filter) = &self.filter {

@@ -56,12 +56,10 @@ impl NestedLoopJoinExec {
                 }
                 if let Some(out) = self.layout.output(
                     &chunk,
-                    &build.batch,
-                    probe_indices,
-                    build_indices,
-                    &mut matched,
-                    false,
                     None,
+                    &build,
+                    (probe_indices, build_indices),
+                    &mut matched,
                 )? {
                     outputs.push(out);
                 }
