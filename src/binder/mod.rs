@@ -12,10 +12,11 @@ pub mod scope;
 mod select;
 mod subquery;
 pub mod types;
+mod window;
 
 use crate::catalog::{Catalog, ViewDefinition};
 use crate::error::Result;
-use crate::logical::{AggregateExpr, ColumnId, ColumnRef, Expr, LogicalPlan};
+use crate::logical::{AggregateExpr, ColumnId, ColumnRef, Expr, LogicalPlan, WindowExpr};
 use arrow::datatypes::DataType;
 use scope::Scope;
 use sqlparser::ast;
@@ -58,11 +59,13 @@ impl<'s> ExprContext<'s> {
     }
 }
 
-/// The aggregate calls found while binding one SELECT, each with the column
-/// that carries its result.
+/// The aggregate and window calls found while binding one SELECT, each with
+/// the column that carries its result. Window calls are allowed exactly where
+/// aggregates are (the select list and ORDER BY; HAVING rejects them).
 #[derive(Debug, Default)]
 pub struct AggregateCollector {
     pub calls: Vec<(AggregateExpr, ColumnRef)>,
+    pub windows: Vec<(WindowExpr, ColumnRef)>,
 }
 
 impl<'a> Binder<'a> {
@@ -98,7 +101,11 @@ impl<'a> Binder<'a> {
             Err(error) => error,
         };
         if relation.is_none() {
-            if let Some(position) = ctx.aliases.iter().position(|(a, _)| a.eq_ignore_ascii_case(name)) {
+            if let Some(position) = ctx
+                .aliases
+                .iter()
+                .position(|(a, _)| a.eq_ignore_ascii_case(name))
+            {
                 // The alias's own expression may not refer to itself.
                 let aliases = ctx.aliases;
                 let ast = aliases[position].1.clone();

@@ -3,6 +3,7 @@
 
 use super::expr::{AggregateExpr, Expr, SortKey};
 use super::schema::ColumnRef;
+use super::window::WindowExpr;
 use crate::catalog::TableSource;
 use std::sync::Arc;
 
@@ -174,6 +175,24 @@ impl Join {
     }
 }
 
+/// Computes window functions over its input; outputs the input columns then
+/// `window_columns[i]` for `window_exprs[i]`. Row order is not preserved.
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub input: Arc<LogicalPlan>,
+    pub window_exprs: Vec<WindowExpr>,
+    pub window_columns: Vec<ColumnRef>,
+}
+
+impl Window {
+    /// Output columns: the input's, then one per window call.
+    pub fn columns_out(&self) -> Vec<ColumnRef> {
+        let mut columns = self.input.columns();
+        columns.extend(self.window_columns.iter().cloned());
+        columns
+    }
+}
+
 /// A relational operator.
 #[derive(Debug, Clone)]
 pub enum LogicalPlan {
@@ -188,6 +207,7 @@ pub enum LogicalPlan {
     Distinct(Distinct),
     Union(Union),
     Join(Join),
+    Window(Window),
 }
 
 impl LogicalPlan {
@@ -209,6 +229,7 @@ impl LogicalPlan {
             LogicalPlan::Distinct(distinct) => distinct.input.columns(),
             LogicalPlan::Union(union) => union.columns.clone(),
             LogicalPlan::Join(join) => join.columns(),
+            LogicalPlan::Window(window) => window.columns_out(),
         }
     }
 
@@ -225,6 +246,7 @@ impl LogicalPlan {
             LogicalPlan::Distinct(node) => vec![&node.input],
             LogicalPlan::Union(node) => node.inputs.iter().collect(),
             LogicalPlan::Join(node) => vec![&node.left, &node.right],
+            LogicalPlan::Window(node) => vec![&node.input],
         }
     }
 
@@ -256,6 +278,10 @@ impl LogicalPlan {
                 ..node.clone()
             }),
             LogicalPlan::Distinct(_) => LogicalPlan::Distinct(Distinct { input: next() }),
+            LogicalPlan::Window(node) => LogicalPlan::Window(Window {
+                input: next(),
+                ..node.clone()
+            }),
             LogicalPlan::Join(node) => {
                 let left = next();
                 let right = next();
@@ -293,6 +319,11 @@ impl LogicalPlan {
                 exprs.extend(join.filter.iter());
                 exprs
             }
+            LogicalPlan::Window(window) => window
+                .window_exprs
+                .iter()
+                .flat_map(WindowExpr::expressions)
+                .collect(),
             _ => vec![],
         }
     }
