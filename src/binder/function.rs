@@ -36,11 +36,6 @@ impl Binder<'_> {
         ctx: &mut ExprContext,
     ) -> Result<Expr> {
         let name = function.name.to_string().to_lowercase();
-        if function.over.is_some() {
-            return Err(QuarryError::NotImplemented(format!(
-                "window functions are not supported yet: {name}(...) OVER (...)"
-            )));
-        }
         let (distinct, arg_list) = match &function.args {
             FunctionArguments::None => (false, vec![]),
             FunctionArguments::List(list) => (
@@ -56,6 +51,9 @@ impl Binder<'_> {
                 ))
             }
         };
+        if let Some(over) = &function.over {
+            return self.bind_window(&name, distinct, &arg_list, over, function, ctx);
+        }
         if let Some(func) = AggregateFunction::from_name(&name) {
             return self.bind_aggregate(func, &name, distinct, &arg_list, function, ctx);
         }
@@ -181,7 +179,7 @@ impl Binder<'_> {
 
 /// The argument (cast as the accumulator needs it) and result type of an
 /// aggregate, following DuckDB (except that integer SUM is BIGINT, not HUGEINT).
-fn aggregate_signature(
+pub(super) fn aggregate_signature(
     func: AggregateFunction,
     name: &str,
     arg: Option<Expr>,

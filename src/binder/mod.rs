@@ -12,10 +12,11 @@ pub mod scope;
 mod select;
 mod subquery;
 pub mod types;
+mod window;
 
 use crate::catalog::{Catalog, ViewDefinition};
 use crate::error::Result;
-use crate::logical::{AggregateExpr, ColumnId, ColumnRef, Expr, LogicalPlan};
+use crate::logical::{AggregateExpr, ColumnId, ColumnRef, Expr, LogicalPlan, WindowExpr};
 use arrow::datatypes::DataType;
 use scope::Scope;
 use sqlparser::ast;
@@ -58,11 +59,13 @@ impl<'s> ExprContext<'s> {
     }
 }
 
-/// The aggregate calls found while binding one SELECT, each with the column
-/// that carries its result.
+/// The aggregate and window calls found while binding one SELECT, each with
+/// the column that carries its result. Window calls are allowed exactly where
+/// aggregates are (the select list and ORDER BY; HAVING rejects them).
 #[derive(Debug, Default)]
 pub struct AggregateCollector {
     pub calls: Vec<(AggregateExpr, ColumnRef)>,
+    pub windows: Vec<(WindowExpr, ColumnRef)>,
 }
 
 impl<'a> Binder<'a> {

@@ -1,14 +1,14 @@
 //! SELECT: FROM, WHERE, GROUP BY (expressions, ordinals, aliases, ALL), HAVING,
 //! the select list, DISTINCT and ORDER BY (aliases, ordinals and expressions not
-//! in the select list). The plan built is
-//! `Filter -> Aggregate -> Filter(HAVING) -> Project -> Distinct -> Sort -> Project`.
+//! in the select list), and window calls. The plan built is
+//! `Filter -> Aggregate -> Filter(HAVING) -> Window -> Project -> Distinct -> Sort -> Project`.
 
 use super::expr::to_boolean;
 use super::query::{ordinal, ordinal_error, sort_key};
 use super::scope::Scope;
 use super::{AggregateCollector, Binder, ExprContext};
 use crate::error::{QuarryError, Result};
-use crate::logical::plan::{Aggregate, Distinct, Filter, Projection, Sort};
+use crate::logical::plan::{Aggregate, Distinct, Filter, Projection, Sort, Window};
 use crate::logical::tree_node::Transformed;
 use crate::logical::{ColumnId, ColumnRef, Expr, LogicalPlan, SortKey};
 use sqlparser::ast::{self, GroupByExpr, SelectItem};
@@ -112,15 +112,19 @@ impl Binder<'_> {
 
         let having = match &select.having {
             Some(having) => {
+                let windows_before = collector.windows.len();
                 let mut ctx = ExprContext {
                     scope: &scope,
                     aggregates: Some(&mut collector),
                     aliases: &aliases,
                 };
-                Some(to_boolean(
-                    self.bind_expr(having, &mut ctx)?,
-                    "HAVING clause",
-                )?)
+                let predicate = to_boolean(self.bind_expr(having, &mut ctx)?, "HAVING clause")?;
+                if collector.windows.len() != windows_before {
+                    return Err(QuarryError::Plan(
+                        "Binder Error: HAVING clause cannot contain window functions!".into(),
+                    ));
+                }
+                Some(predicate)
             }
             None => None,
         };
@@ -148,6 +152,8 @@ impl Binder<'_> {
 
         let is_aggregate = group_exprs.is_some() || !collector.calls.is_empty() || having.is_some();
         let mut having = having;
+        let (mut window_exprs, window_columns): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut collector.windows).into_iter().unzip();
         if is_aggregate {
             let group_exprs = group_exprs.unwrap_or_default();
             let group_columns: Vec<ColumnRef> = group_exprs
@@ -170,11 +176,15 @@ impl Binder<'_> {
                 visible.extend(pending.plan.columns().iter().map(|c| c.id));
             }
             visible.extend(aggregate_columns.iter().map(|c: &ColumnRef| c.id));
-            let rewrite = |expr: Expr| -> Result<Expr> {
-                let expr = replace_group_exprs(expr, &groups)?;
-                check_grouped(&expr, &visible)?;
-                Ok(expr)
-            };
+            // Window calls run after the aggregate: they read its output.
+            window_exprs = window_exprs
+                .iter()
+                .map(|call: &crate::logical::WindowExpr| {
+                    call.try_map_expressions(&mut |e| rewrite_grouped(e, &groups, &visible))
+                })
+                .collect::<Result<_>>()?;
+            visible.extend(window_columns.iter().map(|c: &ColumnRef| c.id));
+            let rewrite = |expr: Expr| rewrite_grouped(expr, &groups, &visible);
             select_exprs = select_exprs
                 .into_iter()
                 .map(rewrite)
@@ -198,6 +208,14 @@ impl Binder<'_> {
             plan = Arc::new(LogicalPlan::Filter(Filter {
                 input: plan,
                 predicate,
+            }));
+        }
+
+        if !window_exprs.is_empty() {
+            plan = Arc::new(LogicalPlan::Window(Window {
+                input: plan,
+                window_exprs,
+                window_columns,
             }));
         }
 
@@ -278,7 +296,12 @@ impl Binder<'_> {
         collector: &AggregateCollector,
         scope: &Scope,
     ) -> Result<Option<Vec<(Expr, String)>>> {
-        let aggregate_ids: HashSet<ColumnId> = collector.calls.iter().map(|(_, c)| c.id).collect();
+        let aggregate_ids: HashSet<ColumnId> = collector
+            .calls
+            .iter()
+            .map(|(_, c)| c.id)
+            .chain(collector.windows.iter().map(|(_, c)| c.id))
+            .collect();
         match &select.group_by {
             GroupByExpr::All(modifiers) => {
                 if !modifiers.is_empty() {
@@ -480,6 +503,18 @@ fn replace_group_exprs(expr: Expr, groups: &[(Expr, ColumnRef)]) -> Result<Expr>
     Ok(expr
         .map_children(&mut |child| Ok(Transformed::yes(replace_group_exprs(child, groups)?)))?
         .data)
+}
+
+/// An expression above the aggregate: GROUP BY expressions become their
+/// columns, and every column read must then be visible.
+fn rewrite_grouped(
+    expr: Expr,
+    groups: &[(Expr, ColumnRef)],
+    visible: &HashSet<ColumnId>,
+) -> Result<Expr> {
+    let expr = replace_group_exprs(expr, groups)?;
+    check_grouped(&expr, visible)?;
+    Ok(expr)
 }
 
 fn check_grouped(expr: &Expr, visible: &HashSet<ColumnId>) -> Result<()> {

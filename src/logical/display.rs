@@ -165,6 +165,15 @@ impl LogicalPlan {
                 None => format!("Limit ALL offset {}", limit.skip),
             },
             LogicalPlan::Distinct(_) => "Distinct".to_string(),
+            LogicalPlan::Window(window) => {
+                let items: Vec<String> = window
+                    .window_exprs
+                    .iter()
+                    .zip(&window.window_columns)
+                    .map(|(call, column)| format!("{call} AS {column}"))
+                    .collect();
+                format!("Window [{}]", items.join(", "))
+            }
             LogicalPlan::Union(union) => format!("Union [{}]", join(&union.columns)),
             LogicalPlan::Join(node) => {
                 let mut line = format!("Join {}", node.join_type.name());

@@ -9,8 +9,10 @@ pub mod plan;
 pub mod scalar;
 pub mod schema;
 pub mod tree_node;
+pub mod window;
 
 pub use expr::{AggregateExpr, AggregateFunction, BinaryOp, Expr, SortKey};
 pub use plan::{JoinType, LogicalPlan};
 pub use scalar::ScalarValue;
 pub use schema::{ColumnId, ColumnRef};
+pub use window::{FrameBound, FrameUnits, WindowExpr, WindowFrame, WindowFunction};

@@ -3,6 +3,7 @@
 
 use super::expr::{AggregateExpr, Expr, SortKey};
 use super::schema::ColumnRef;
+use super::window::WindowExpr;
 use crate::catalog::TableSource;
 use std::sync::Arc;
 
@@ -177,6 +178,24 @@ impl Join {
     }
 }
 
+/// Computes window functions over its input; outputs the input columns then
+/// `window_columns[i]` for `window_exprs[i]`. Row order is not preserved.
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub input: Arc<LogicalPlan>,
+    pub window_exprs: Vec<WindowExpr>,
+    pub window_columns: Vec<ColumnRef>,
+}
+
+impl Window {
+    /// Output columns: the input's, then one per window call.
+    pub fn columns_out(&self) -> Vec<ColumnRef> {
+        let mut columns = self.input.columns();
+        columns.extend(self.window_columns.iter().cloned());
+        columns
+    }
+}
+
 /// A relational operator.
 #[derive(Debug, Clone)]
 pub enum LogicalPlan {
@@ -191,6 +210,7 @@ pub enum LogicalPlan {
     Distinct(Distinct),
     Union(Union),
     Join(Join),
+    Window(Window),
 }
 
 impl LogicalPlan {
@@ -212,6 +232,7 @@ impl LogicalPlan {
             LogicalPlan::Distinct(distinct) => distinct.input.columns(),
             LogicalPlan::Union(union) => union.columns.clone(),
             LogicalPlan::Join(join) => join.columns(),
+            LogicalPlan::Window(window) => window.columns_out(),
         }
     }
 
@@ -228,6 +249,7 @@ impl LogicalPlan {
             LogicalPlan::Distinct(node) => vec![&node.input],
             LogicalPlan::Union(node) => node.inputs.iter().collect(),
             LogicalPlan::Join(node) => vec![&node.left, &node.right],
+            LogicalPlan::Window(node) => vec![&node.input],
         }
     }
 
@@ -259,6 +281,10 @@ impl LogicalPlan {
                 ..node.clone()
             }),
             LogicalPlan::Distinct(_) => LogicalPlan::Distinct(Distinct { input: next() }),
+            LogicalPlan::Window(node) => LogicalPlan::Window(Window {
+                input: next(),
+                ..node.clone()
+            }),
             LogicalPlan::Join(node) => {
                 let left = next();
                 let right = next();
@@ -296,6 +322,11 @@ impl LogicalPlan {
                 exprs.extend(join.filter.iter());
                 exprs
             }
+            LogicalPlan::Window(window) => window
+                .window_exprs
+                .iter()
+                .flat_map(WindowExpr::expressions)
+                .collect(),
             _ => vec![],
         }
     }

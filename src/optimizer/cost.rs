@@ -22,6 +22,7 @@ pub fn estimate_rows(plan: &LogicalPlan) -> f64 {
         LogicalPlan::Filter(filter) => estimate_rows(&filter.input) * FILTER_SELECTIVITY,
         LogicalPlan::Projection(node) => estimate_rows(&node.input),
         LogicalPlan::Sort(node) => estimate_rows(&node.input),
+        LogicalPlan::Window(node) => estimate_rows(&node.input),
         LogicalPlan::Distinct(node) => estimate_rows(&node.input) * 0.5,
         LogicalPlan::Aggregate(node) => {
             if node.group_exprs.is_empty() {

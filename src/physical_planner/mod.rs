@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::execution::expressions::PhysicalExpr;
 use crate::execution::functions::aggregate::state_types;
 use crate::execution::operators::*;
-use crate::logical::plan::{Aggregate, Join, Scan};
+use crate::logical::plan::{Aggregate, Join, Scan, Window};
 use crate::logical::schema::to_arrow_schema;
 use crate::logical::{AggregateExpr, ColumnRef, Expr, JoinType, LogicalPlan};
 use arrow::array::{new_empty_array, ArrayRef};
@@ -158,6 +158,7 @@ impl<'a> PhysicalPlanner<'a> {
                 })
             }
             LogicalPlan::Join(join) => self.plan_join(join)?,
+            LogicalPlan::Window(window) => self.plan_window(window)?,
             LogicalPlan::Union(union) => PhysicalPlan::Union(UnionExec {
                 inputs: union
                     .inputs
@@ -333,6 +334,50 @@ impl<'a> PhysicalPlanner<'a> {
             aggregates: calls,
             schema: final_schema,
         })))
+    }
+}
+
+impl PhysicalPlanner<'_> {
+    /// Window functions see every row of a partition: the input is gathered.
+    fn plan_window(&self, window: &Window) -> Result<PhysicalPlan> {
+        let input = single_partition(self.create(&window.input)?);
+        let layout = InputLayout::new(&window.input.columns());
+        let create_all = |exprs: &[Expr]| -> Result<Vec<PhysicalExpr>> {
+            exprs.iter().map(|e| layout.create(e)).collect()
+        };
+        let calls = window
+            .window_exprs
+            .iter()
+            .map(|call| {
+                Ok(WindowCall {
+                    func: call.func,
+                    args: create_all(&call.args)?,
+                    filter: call.filter.as_ref().map(|f| layout.create(f)).transpose()?,
+                    partition_by: create_all(&call.partition_by)?,
+                    order_by: call
+                        .order_by
+                        .iter()
+                        .map(|key| {
+                            Ok(SortKeyExpr {
+                                expr: layout.create(&key.expr)?,
+                                options: SortOptions {
+                                    descending: !key.ascending,
+                                    nulls_first: key.nulls_first,
+                                },
+                            })
+                        })
+                        .collect::<Result<_>>()?,
+                    frame: call.frame,
+                    result_type: call.data_type.clone(),
+                    display: call.to_string(),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(PhysicalPlan::Window(WindowExec {
+            input,
+            calls,
+            schema: nullable_schema(&window.columns_out()),
+        }))
     }
 }
 

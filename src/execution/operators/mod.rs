@@ -16,6 +16,9 @@ mod scan_parquet;
 mod sort;
 mod union;
 mod values;
+mod window;
+mod window_frame;
+mod window_functions;
 
 pub use exchange::ExchangeExec;
 pub use filter::FilterExec;
@@ -31,6 +34,7 @@ pub use scan_parquet::ParquetScanExec;
 pub use sort::{SortExec, SortKeyExpr};
 pub use union::UnionExec;
 pub use values::ValuesExec;
+pub use window::{WindowCall, WindowExec};
 
 use super::{BatchStream, TaskContext};
 use crate::error::Result;
@@ -54,6 +58,7 @@ pub enum PhysicalPlan {
     Exchange(ExchangeExec),
     HashJoin(HashJoinExec),
     NestedLoopJoin(NestedLoopJoinExec),
+    Window(WindowExec),
 }
 
 impl PhysicalPlan {
@@ -72,6 +77,7 @@ impl PhysicalPlan {
             PhysicalPlan::Exchange(exec) => exec.input.schema(),
             PhysicalPlan::HashJoin(exec) => exec.layout.schema.clone(),
             PhysicalPlan::NestedLoopJoin(exec) => exec.layout.schema.clone(),
+            PhysicalPlan::Window(exec) => exec.schema.clone(),
         }
     }
 
@@ -91,6 +97,7 @@ impl PhysicalPlan {
             PhysicalPlan::Exchange(_) => 1,
             PhysicalPlan::HashJoin(exec) => exec.probe.output_partitions(),
             PhysicalPlan::NestedLoopJoin(exec) => exec.probe.output_partitions(),
+            PhysicalPlan::Window(exec) => exec.input.output_partitions(),
         }
     }
 
@@ -109,6 +116,7 @@ impl PhysicalPlan {
             PhysicalPlan::Exchange(exec) => vec![&exec.input],
             PhysicalPlan::HashJoin(exec) => vec![&exec.probe, &exec.build],
             PhysicalPlan::NestedLoopJoin(exec) => vec![&exec.probe, &exec.build],
+            PhysicalPlan::Window(exec) => vec![&exec.input],
         }
     }
 
@@ -129,6 +137,7 @@ impl PhysicalPlan {
             PhysicalPlan::Exchange(exec) => exec.execute(ctx),
             PhysicalPlan::HashJoin(exec) => exec.execute(partition, ctx),
             PhysicalPlan::NestedLoopJoin(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::Window(exec) => exec.execute(partition, ctx),
         }
     }
 
@@ -170,6 +179,7 @@ impl PhysicalPlan {
             PhysicalPlan::Exchange(_) => "Exchange SinglePartition".to_string(),
             PhysicalPlan::HashJoin(exec) => exec.describe(),
             PhysicalPlan::NestedLoopJoin(exec) => exec.describe(),
+            PhysicalPlan::Window(exec) => exec.describe(),
         }
     }
 

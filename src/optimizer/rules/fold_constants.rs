@@ -90,6 +90,15 @@ pub fn map_expressions(
                 keys,
             })
         }
+        LogicalPlan::Window(window) => LogicalPlan::Window(Window {
+            input: window.input.clone(),
+            window_exprs: window
+                .window_exprs
+                .iter()
+                .map(|call| call.try_map_expressions(&mut |e| apply(&e)))
+                .collect::<Result<_>>()?,
+            window_columns: window.window_columns.clone(),
+        }),
         _ => return Ok((node.clone(), false)),
     };
     Ok(if changed {

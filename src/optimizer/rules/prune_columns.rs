@@ -113,6 +113,28 @@ fn prune(plan: &Arc<LogicalPlan>, required: &HashSet<ColumnId>) -> Result<Arc<Lo
                 keys: sort.keys.clone(),
             }))
         }
+        LogicalPlan::Window(window) => {
+            let keep: Vec<usize> = (0..window.window_exprs.len())
+                .filter(|&i| required.contains(&window.window_columns[i].id))
+                .collect();
+            let window_exprs: Vec<_> = keep
+                .iter()
+                .map(|&i| window.window_exprs[i].clone())
+                .collect();
+            if window_exprs.is_empty() {
+                return prune(&window.input, required);
+            }
+            let mut needed = required.clone();
+            needed.extend(ids_of(window_exprs.iter().flat_map(|w| w.expressions())));
+            Arc::new(LogicalPlan::Window(Window {
+                input: prune(&window.input, &needed)?,
+                window_exprs,
+                window_columns: keep
+                    .iter()
+                    .map(|&i| window.window_columns[i].clone())
+                    .collect(),
+            }))
+        }
         LogicalPlan::Limit(limit) => Arc::new(LogicalPlan::Limit(Limit {
             input: prune(&limit.input, required)?,
             ..limit.clone()

@@ -9,6 +9,9 @@
 //! preserves that side; over both sides of an inner join it becomes the join
 //! condition (so comma joins never stay cross joins).
 //!
+//! Through a window, only conjuncts that read nothing but columns every window
+//! call partitions by (removing whole partitions leaves the others unchanged).
+//!
 //! Does not push past LIMIT, DISTINCT or UNION, nor a conjunct of an
 //! aggregate's output that reads an aggregate result.
 
@@ -121,6 +124,34 @@ fn push(node: &Filter) -> Result<Option<Arc<LogicalPlan>>> {
             Some(filter(scan, conjuncts))
         }
         LogicalPlan::Join(join) => push_into_join(join, conjuncts),
+        LogicalPlan::Window(window) => {
+            let partition_ids = window
+                .window_exprs
+                .iter()
+                .map(|call| {
+                    call.partition_by
+                        .iter()
+                        .filter_map(|e| match e {
+                            Expr::Column(c) => Some(c.id),
+                            _ => None,
+                        })
+                        .collect::<HashSet<ColumnId>>()
+                })
+                .reduce(|a, b| a.intersection(&b).copied().collect())
+                .unwrap_or_default();
+            let (below, above): (Vec<Expr>, Vec<Expr>) = conjuncts.into_iter().partition(|c| {
+                let ids = c.column_ids();
+                !ids.is_empty() && ids.is_subset(&partition_ids)
+            });
+            if below.is_empty() {
+                return Ok(None);
+            }
+            let pushed = Arc::new(LogicalPlan::Window(Window {
+                input: filter(window.input.clone(), below),
+                ..window.clone()
+            }));
+            Some(filter(pushed, above))
+        }
         _ => None,
     })
 }
