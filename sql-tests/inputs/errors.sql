@@ -65,5 +65,5 @@ DROP VIEW two;
 SELECT 1, 2 UNION SELECT 3;
 CREATE TABLE two (z INTEGER);
 
--- not implemented yet: window functions
-SELECT n_name, row_number() OVER (ORDER BY n_name) FROM nation;
+-- not implemented yet: LATERAL subqueries
+SELECT n_name, x FROM nation, LATERAL (SELECT n_nationkey + 1 AS x);
