@@ -75,6 +75,19 @@ impl Binder<'_> {
                 }
             }
         }
+        if name == "grouping" {
+            if ctx.aggregates.is_none() || args.is_empty() {
+                return Err(QuarryError::Plan(
+                    "Binder Error: GROUPING needs grouping columns and is allowed only where aggregates are".into(),
+                ));
+            }
+            // Replaced by a computation on the grouping id once GROUP BY is bound.
+            return Ok(Expr::ScalarFunction(ScalarFunctionExpr {
+                name,
+                args,
+                data_type: DataType::Int64,
+            }));
+        }
         if let Some(expr) = bind_generic_function(&name, args.clone())? {
             return Ok(expr);
         }

@@ -48,7 +48,13 @@ impl Binder<'_> {
         let (order_by, order_all) = match &query.order_by {
             None => (vec![], None),
             Some(order_by) => match &order_by.kind {
-                ast::OrderByKind::Expressions(exprs) => (exprs.clone(), None),
+                // GenericDialect reads `ORDER BY ALL` as a column named ALL.
+                ast::OrderByKind::Expressions(exprs) => match exprs.as_slice() {
+                    [only] if matches!(&only.expr, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("all")) => {
+                        (vec![], Some(only.options.clone()))
+                    }
+                    _ => (exprs.clone(), None),
+                },
                 ast::OrderByKind::All(options) => (vec![], Some(options.clone())),
             },
         };

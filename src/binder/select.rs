@@ -10,7 +10,8 @@ use super::{AggregateCollector, Binder, ExprContext};
 use crate::error::{QuarryError, Result};
 use crate::logical::plan::{Aggregate, Distinct, Filter, Projection, Sort, Window};
 use crate::logical::tree_node::Transformed;
-use crate::logical::{ColumnId, ColumnRef, Expr, LogicalPlan, SortKey};
+use crate::logical::{BinaryOp, ColumnId, ColumnRef, Expr, LogicalPlan, ScalarValue, SortKey};
+use arrow::datatypes::DataType;
 use sqlparser::ast::{self, GroupByExpr, SelectItem};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -25,6 +26,10 @@ enum SelectEntry {
     },
     Column(ColumnRef),
 }
+
+/// Bound GROUP BY: the distinct group expressions with display names, and
+/// the grouping sets over them (empty for a plain GROUP BY).
+type GroupBy = (Vec<(Expr, String)>, Vec<Vec<usize>>);
 
 /// What an ORDER BY item refers to.
 enum OrderTarget {
@@ -155,14 +160,20 @@ impl Binder<'_> {
         let (mut window_exprs, window_columns): (Vec<_>, Vec<_>) =
             std::mem::take(&mut collector.windows).into_iter().unzip();
         if is_aggregate {
-            let group_exprs = group_exprs.unwrap_or_default();
+            let (group_exprs, grouping_sets) = group_exprs.unwrap_or_default();
+            let has_sets = !grouping_sets.is_empty();
+            // Under grouping sets every group column is new and nullable: it is
+            // NULL in the sets that leave it out.
             let group_columns: Vec<ColumnRef> = group_exprs
                 .iter()
                 .map(|(expr, name)| match expr {
-                    Expr::Column(column) => column.clone(),
-                    other => self.new_column(name, other.data_type(), other.nullable()),
+                    Expr::Column(column) if !has_sets => column.clone(),
+                    other => self.new_column(name, other.data_type(), has_sets || other.nullable()),
                 })
                 .collect();
+            let grouping_id = has_sets.then(|| self.new_column("grouping_id", DataType::Int64, false));
+            let group_list: Vec<Expr> = group_exprs.iter().map(|(e, _)| e.clone()).collect();
+            let grouping = |expr: Expr| rewrite_grouping_calls(expr, &group_list, grouping_id.as_ref());
             let groups: Vec<(Expr, ColumnRef)> = group_exprs
                 .iter()
                 .map(|(e, _)| e.clone())
@@ -180,11 +191,12 @@ impl Binder<'_> {
             window_exprs = window_exprs
                 .iter()
                 .map(|call: &crate::logical::WindowExpr| {
-                    call.try_map_expressions(&mut |e| rewrite_grouped(e, &groups, &visible))
+                    call.try_map_expressions(&mut |e| rewrite_grouped(grouping(e)?, &groups, &visible))
                 })
                 .collect::<Result<_>>()?;
             visible.extend(window_columns.iter().map(|c: &ColumnRef| c.id));
-            let rewrite = |expr: Expr| rewrite_grouped(expr, &groups, &visible);
+            visible.extend(grouping_id.iter().map(|c| c.id));
+            let rewrite = |expr: Expr| rewrite_grouped(grouping(expr)?, &groups, &visible);
             select_exprs = select_exprs
                 .into_iter()
                 .map(rewrite)
@@ -201,6 +213,8 @@ impl Binder<'_> {
                 group_columns,
                 aggregates,
                 aggregate_columns,
+                grouping_sets,
+                grouping_id,
             }));
         }
         plan = self.attach_pending(plan, subquery_mark);
@@ -295,7 +309,7 @@ impl Binder<'_> {
         select_exprs: &[Expr],
         collector: &AggregateCollector,
         scope: &Scope,
-    ) -> Result<Option<Vec<(Expr, String)>>> {
+    ) -> Result<Option<GroupBy>> {
         let aggregate_ids: HashSet<ColumnId> = collector
             .calls
             .iter()
@@ -314,51 +328,130 @@ impl Binder<'_> {
                     .filter(|e| e.column_ids().is_disjoint(&aggregate_ids))
                     .map(|e| (e.clone(), e.to_string()))
                     .collect();
-                Ok(Some(groups))
+                Ok(Some((groups, vec![])))
             }
             GroupByExpr::Expressions(exprs, modifiers) => {
                 if !modifiers.is_empty() {
                     return Err(QuarryError::NotImplemented(
-                        "GROUP BY modifiers (ROLLUP, CUBE, GROUPING SETS) are not supported yet"
-                            .into(),
+                        "GROUP BY ... WITH ROLLUP/CUBE modifiers; use GROUP BY ROLLUP (...)".into(),
                     ));
                 }
                 if exprs.is_empty() {
                     return Ok(None);
                 }
                 let mut groups: Vec<(Expr, String)> = vec![];
+                // The grouping sets, built as the cross product of each item's sets.
+                let mut sets: Vec<Vec<usize>> = vec![vec![]];
+                let mut has_sets = false;
                 for item in exprs {
-                    let ast = match ordinal(item)? {
-                        Some(n) => match entries.get(n.wrapping_sub(1)) {
-                            Some(SelectEntry::Expr { ast, .. }) => ast.clone(),
-                            Some(SelectEntry::Column(column)) => {
-                                push_group(
-                                    &mut groups,
-                                    Expr::Column(column.clone()),
-                                    column.name.clone(),
-                                );
-                                continue;
+                    let component: Vec<Vec<usize>> = match item {
+                        ast::Expr::Rollup(lists) | ast::Expr::Cube(lists) => {
+                            has_sets = true;
+                            let mut elements = vec![];
+                            for list in lists {
+                                let mut indices = vec![];
+                                for e in list {
+                                    indices.push(self.bind_group_item(e, entries, scope, &mut groups)?);
+                                }
+                                elements.push(indices);
                             }
-                            None => return Err(ordinal_error(n, entries.len())),
-                        },
-                        None => self
-                            .group_alias(item, entries, scope)
-                            .unwrap_or_else(|| item.clone()),
-                    };
-                    let mut ctx = ExprContext::new(scope);
-                    let bound = self.bind_expr(&ast, &mut ctx).map_err(|e| match e {
-                        QuarryError::Plan(m) if m.contains("aggregate function calls cannot") => {
-                            QuarryError::Plan(format!(
-                                "Binder Error: GROUP BY clause cannot contain aggregates: {ast}"
-                            ))
+                            if matches!(item, ast::Expr::Rollup(_)) {
+                                (0..=elements.len()).rev().map(|k| elements[..k].concat()).collect()
+                            } else {
+                                let n = elements.len();
+                                (0..1usize << n)
+                                    .rev()
+                                    .map(|mask| {
+                                        (0..n)
+                                            .filter(|i| mask & (1 << (n - 1 - i)) != 0)
+                                            .flat_map(|i| elements[i].clone())
+                                            .collect()
+                                    })
+                                    .collect()
+                            }
                         }
-                        other => other,
-                    })?;
-                    push_group(&mut groups, bound, ast_name(&ast));
+                        ast::Expr::GroupingSets(lists) => {
+                            has_sets = true;
+                            let mut component = vec![];
+                            for list in lists {
+                                let mut indices = vec![];
+                                for e in list {
+                                    indices.push(self.bind_group_item(e, entries, scope, &mut groups)?);
+                                }
+                                component.push(indices);
+                            }
+                            component
+                        }
+                        other => vec![vec![self.bind_group_item(other, entries, scope, &mut groups)?]],
+                    };
+                    let mut product = vec![];
+                    for set in &sets {
+                        for part in &component {
+                            let mut combined = set.clone();
+                            for index in part {
+                                if !combined.contains(index) {
+                                    combined.push(*index);
+                                }
+                            }
+                            product.push(combined);
+                        }
+                    }
+                    sets = product;
                 }
-                Ok(Some(groups))
+                if !has_sets {
+                    sets.clear();
+                }
+                Ok(Some((groups, sets)))
             }
         }
+    }
+
+    /// Binds one GROUP BY item (an expression, ordinal or select alias) and
+    /// returns its index among the group expressions.
+    fn bind_group_item(
+        &mut self,
+        item: &ast::Expr,
+        entries: &[SelectEntry],
+        scope: &Scope,
+        groups: &mut Vec<(Expr, String)>,
+    ) -> Result<usize> {
+        let (bound, name) = match ordinal(item)? {
+            Some(n) => match entries.get(n.wrapping_sub(1)) {
+                Some(SelectEntry::Expr { ast, .. }) => {
+                    let ast = ast.clone();
+                    (self.bind_group_expr(&ast, scope)?, ast_name(&ast))
+                }
+                Some(SelectEntry::Column(column)) => {
+                    (Expr::Column(column.clone()), column.name.clone())
+                }
+                None => return Err(ordinal_error(n, entries.len())),
+            },
+            None => {
+                let ast = self
+                    .group_alias(item, entries, scope)
+                    .unwrap_or_else(|| item.clone());
+                (self.bind_group_expr(&ast, scope)?, ast_name(&ast))
+            }
+        };
+        Ok(match groups.iter().position(|(e, _)| e == &bound) {
+            Some(index) => index,
+            None => {
+                groups.push((bound, name));
+                groups.len() - 1
+            }
+        })
+    }
+
+    fn bind_group_expr(&mut self, ast: &ast::Expr, scope: &Scope) -> Result<Expr> {
+        let mut ctx = ExprContext::new(scope);
+        self.bind_expr(ast, &mut ctx).map_err(|e| match e {
+            QuarryError::Plan(m) if m.contains("aggregate function calls cannot") => {
+                QuarryError::Plan(format!(
+                    "Binder Error: GROUP BY clause cannot contain aggregates: {ast}"
+                ))
+            }
+            other => other,
+        })
     }
 
     /// A GROUP BY identifier that is not a FROM column but is a select alias.
@@ -405,12 +498,6 @@ fn split_ast_conjunction(expr: &ast::Expr) -> Vec<&ast::Expr> {
             split_ast_conjunction(inner)
         }
         other => vec![other],
-    }
-}
-
-fn push_group(groups: &mut Vec<(Expr, String)>, expr: Expr, name: String) {
-    if !groups.iter().any(|(e, _)| e == &expr) {
-        groups.push((expr, name));
     }
 }
 
@@ -496,6 +583,50 @@ fn ast_name(expr: &ast::Expr) -> String {
 }
 
 /// Replaces every subexpression equal to a GROUP BY expression by its column.
+/// Replaces `grouping(a, b)` by its value computed from the grouping id: bit
+/// `i` of the id is 1 when group expression `i` is rolled up; `grouping`
+/// lists those bits for its arguments, the first argument most significant.
+fn rewrite_grouping_calls(expr: Expr, groups: &[Expr], grouping_id: Option<&ColumnRef>) -> Result<Expr> {
+    if let Expr::ScalarFunction(call) = &expr {
+        if call.name == "grouping" {
+            let mut value = Expr::Literal(ScalarValue::int64(0));
+            for arg in &call.args {
+                let Some(index) = groups.iter().position(|g| g == arg) else {
+                    return Err(QuarryError::Plan(format!(
+                        "Binder Error: GROUPING child \"{arg}\" must be a grouping column"
+                    )));
+                };
+                let bit = match grouping_id {
+                    None => Expr::Literal(ScalarValue::int64(0)),
+                    Some(id) => Expr::binary(
+                        Expr::binary(
+                            Expr::Column(id.clone()),
+                            BinaryOp::IntegerDivide,
+                            Expr::Literal(ScalarValue::int64(1i64 << index)),
+                            DataType::Int64,
+                        ),
+                        BinaryOp::Modulo,
+                        Expr::Literal(ScalarValue::int64(2)),
+                        DataType::Int64,
+                    ),
+                };
+                value = Expr::binary(
+                    Expr::binary(value, BinaryOp::Multiply, Expr::Literal(ScalarValue::int64(2)), DataType::Int64),
+                    BinaryOp::Plus,
+                    bit,
+                    DataType::Int64,
+                );
+            }
+            return Ok(value);
+        }
+    }
+    Ok(expr
+        .map_children(&mut |child| {
+            Ok(Transformed::yes(rewrite_grouping_calls(child, groups, grouping_id)?))
+        })?
+        .data)
+}
+
 fn replace_group_exprs(expr: Expr, groups: &[(Expr, ColumnRef)]) -> Result<Expr> {
     if let Some((_, column)) = groups.iter().find(|(group, _)| group == &expr) {
         return Ok(Expr::Column(column.clone()));

@@ -241,6 +241,8 @@ fn pull_up(
                     group_columns,
                     aggregates: aggregate.aggregates.clone(),
                     aggregate_columns: aggregate.aggregate_columns.clone(),
+                    grouping_sets: aggregate.grouping_sets.clone(),
+                    grouping_id: aggregate.grouping_id.clone(),
                 })),
                 pulled,
             )

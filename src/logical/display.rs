@@ -153,11 +153,26 @@ impl LogicalPlan {
                         _ => format!("{expr} AS {column}"),
                     })
                     .collect();
-                format!(
+                let mut line = format!(
                     "Aggregate [{}], [{}]",
                     groups.join(", "),
                     aggregates.join(", ")
-                )
+                );
+                if !aggregate.grouping_sets.is_empty() {
+                    let sets: Vec<String> = aggregate
+                        .grouping_sets
+                        .iter()
+                        .map(|set| {
+                            let names: Vec<String> = set
+                                .iter()
+                                .map(|&i| aggregate.group_columns[i].to_string())
+                                .collect();
+                            format!("({})", names.join(", "))
+                        })
+                        .collect();
+                    let _ = write!(line, " grouping sets [{}]", sets.join(", "));
+                }
+                line
             }
             LogicalPlan::Sort(sort) => format!("Sort [{}]", join(&sort.keys)),
             LogicalPlan::Limit(limit) => match limit.fetch {

@@ -56,6 +56,14 @@ pub struct Aggregate {
     pub group_columns: Vec<ColumnRef>,
     pub aggregates: Vec<AggregateExpr>,
     pub aggregate_columns: Vec<ColumnRef>,
+    /// GROUPING SETS / ROLLUP / CUBE: the group expressions (by index) of
+    /// each set; empty for a plain GROUP BY. Each set's rows carry NULL in the
+    /// group columns it leaves out.
+    pub grouping_sets: Vec<Vec<usize>>,
+    /// With grouping sets: the column holding the set's grouping id, whose
+    /// bit `i` is 1 when group expression `i` is not in the set. Output after
+    /// the group columns.
+    pub grouping_id: Option<ColumnRef>,
 }
 
 #[derive(Debug, Clone)]
@@ -224,6 +232,7 @@ impl LogicalPlan {
             LogicalPlan::Projection(projection) => projection.columns.clone(),
             LogicalPlan::Aggregate(aggregate) => {
                 let mut columns = aggregate.group_columns.clone();
+                columns.extend(aggregate.grouping_id.iter().cloned());
                 columns.extend(aggregate.aggregate_columns.iter().cloned());
                 columns
             }

@@ -15,7 +15,7 @@ use crate::execution::functions::aggregate::state_types;
 use crate::execution::operators::*;
 use crate::logical::plan::{Aggregate, Join, Scan, Window};
 use crate::logical::schema::to_arrow_schema;
-use crate::logical::{AggregateExpr, ColumnRef, Expr, JoinType, LogicalPlan};
+use crate::logical::{AggregateExpr, ColumnRef, Expr, JoinType, LogicalPlan, ScalarValue};
 use arrow::array::{new_empty_array, ArrayRef};
 use arrow::compute::SortOptions;
 use arrow::datatypes::{Field, Schema};
@@ -114,6 +114,8 @@ impl<'a> PhysicalPlanner<'a> {
                     group_columns: columns,
                     aggregates: vec![],
                     aggregate_columns: vec![],
+                    grouping_sets: vec![],
+                    grouping_id: None,
                 };
                 return self.plan_aggregate(&aggregate);
             }
@@ -273,6 +275,9 @@ impl<'a> PhysicalPlanner<'a> {
     }
 
     fn plan_aggregate(&self, aggregate: &Aggregate) -> Result<Arc<PhysicalPlan>> {
+        if let Some(grouping_id) = &aggregate.grouping_id {
+            return self.plan_grouping_sets(aggregate, grouping_id);
+        }
         let input = self.create(&aggregate.input)?;
         let layout = InputLayout::new(&aggregate.input.columns());
         let group_exprs: Vec<PhysicalExpr> = aggregate
@@ -378,6 +383,46 @@ impl PhysicalPlanner<'_> {
             calls,
             schema: nullable_schema(&window.columns_out()),
         }))
+    }
+}
+
+impl PhysicalPlanner<'_> {
+    /// GROUPING SETS: one aggregate per set, each grouping by NULL in place of
+    /// the expressions the set leaves out and by its grouping id, then a union.
+    fn plan_grouping_sets(&self, aggregate: &Aggregate, grouping_id: &ColumnRef) -> Result<Arc<PhysicalPlan>> {
+        let mut branches = vec![];
+        for set in &aggregate.grouping_sets {
+            let mut id = 0i64;
+            let mut group_exprs = vec![];
+            for (index, expr) in aggregate.group_exprs.iter().enumerate() {
+                if set.contains(&index) {
+                    group_exprs.push(expr.clone());
+                } else {
+                    id |= 1 << index;
+                    group_exprs.push(Expr::Literal(ScalarValue::null(&expr.data_type())));
+                }
+            }
+            group_exprs.push(Expr::Literal(ScalarValue::int64(id)));
+            let mut group_columns = aggregate.group_columns.clone();
+            group_columns.push(grouping_id.clone());
+            let branch = Aggregate {
+                input: aggregate.input.clone(),
+                group_exprs,
+                group_columns,
+                aggregates: aggregate.aggregates.clone(),
+                aggregate_columns: aggregate.aggregate_columns.clone(),
+                grouping_sets: vec![],
+                grouping_id: None,
+            };
+            branches.push(self.plan_aggregate(&branch)?);
+        }
+        let mut columns = aggregate.group_columns.clone();
+        columns.push(grouping_id.clone());
+        columns.extend(aggregate.aggregate_columns.iter().cloned());
+        Ok(Arc::new(PhysicalPlan::Union(UnionExec {
+            inputs: branches,
+            schema: nullable_schema(&columns),
+        })))
     }
 }
 

@@ -78,6 +78,8 @@ pub fn map_expressions(
                 group_columns: aggregate.group_columns.clone(),
                 aggregates,
                 aggregate_columns: aggregate.aggregate_columns.clone(),
+                grouping_sets: aggregate.grouping_sets.clone(),
+                grouping_id: aggregate.grouping_id.clone(),
             })
         }
         LogicalPlan::Sort(sort) => {

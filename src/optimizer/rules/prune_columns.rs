@@ -103,6 +103,7 @@ fn prune(plan: &Arc<LogicalPlan>, required: &HashSet<ColumnId>) -> Result<Arc<Lo
                     .iter()
                     .map(|&i| aggregate.aggregate_columns[i].clone())
                     .collect(),
+                ..aggregate.clone()
             }))
         }
         LogicalPlan::Sort(sort) => {

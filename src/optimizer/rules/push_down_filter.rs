@@ -92,7 +92,12 @@ fn push(node: &Filter) -> Result<Option<Arc<LogicalPlan>>> {
             let (below, above): (Vec<Expr>, Vec<Expr>) = conjuncts
                 .into_iter()
                 .partition(|c| c.column_ids().iter().all(|id| group_ids.contains_key(id)));
-            if below.is_empty() || aggregate.group_exprs.is_empty() {
+            // Under grouping sets a group column is NULL in some sets, so a
+            // filter on it cannot move below the aggregate.
+            if below.is_empty()
+                || aggregate.group_exprs.is_empty()
+                || !aggregate.grouping_sets.is_empty()
+            {
                 return Ok(None);
             }
             let below = below
