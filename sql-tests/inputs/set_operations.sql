@@ -5,4 +5,5 @@ SELECT * FROM (VALUES (1), (2), (2), (NULL)) t(x) EXCEPT SELECT * FROM (VALUES (
 SELECT n_regionkey FROM nation INTERSECT SELECT r_regionkey FROM region WHERE r_name LIKE 'A%' ORDER BY 1;
 SELECT n_regionkey FROM nation EXCEPT SELECT r_regionkey FROM region WHERE r_name LIKE 'A%' ORDER BY 1;
 SELECT 'a' AS s, 1 AS n UNION ALL SELECT 'b', 2.5 ORDER BY s;
-SELECT x FROM (VALUES (1), (2)) t(x) INTERSECT ALL SELECT 1;
+SELECT x FROM (VALUES (1), (1), (1), (2), (NULL), (NULL)) t(x) INTERSECT ALL SELECT x FROM (VALUES (1), (1), (NULL), (3)) u(x) ORDER BY x;
+SELECT x FROM (VALUES (1), (1), (1), (2), (NULL), (NULL)) t(x) EXCEPT ALL SELECT x FROM (VALUES (1), (1), (NULL), (3)) u(x) ORDER BY x;

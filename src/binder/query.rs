@@ -6,7 +6,10 @@ use super::types::{common_type, sql_type_name};
 use super::{Binder, ExprContext};
 use crate::catalog::ViewDefinition;
 use crate::error::{QuarryError, Result};
-use crate::logical::plan::{Distinct, Join, JoinType, Limit, Projection, Sort, Union, Values};
+use crate::logical::plan::{
+    Distinct, Join, JoinType, Limit, Projection, Sort, Union, Values, Window,
+};
+use crate::logical::window::{WindowExpr, WindowFrame, WindowFunction};
 use crate::logical::{Expr, LogicalPlan, SortKey};
 use arrow::datatypes::DataType;
 use sqlparser::ast::{self, SetExpr, SetOperator, SetQuantifier};
@@ -100,8 +103,8 @@ impl Binder<'_> {
                             Arc::new(LogicalPlan::Distinct(Distinct { input: union }))
                         })
                     }
-                    SetOperator::Intersect | SetOperator::Except if !all => {
-                        self.bind_intersect_except(left, right, *op == SetOperator::Intersect)
+                    SetOperator::Intersect | SetOperator::Except => {
+                        self.bind_intersect_except(left, right, *op == SetOperator::Intersect, all)
                     }
                     other => Err(QuarryError::NotImplemented(format!(
                         "{other} ALL is not supported yet"
@@ -156,12 +159,16 @@ impl Binder<'_> {
     }
 
     /// `left INTERSECT right` is a semi join on every column (NULL equal to
-    /// NULL) then DISTINCT; EXCEPT is the anti join.
+    /// NULL) then DISTINCT; EXCEPT is the anti join. The ALL forms number the
+    /// copies of each row on both sides (`row_number() OVER (PARTITION BY
+    /// every column)`) and join on the number too, so the n-th copy on the
+    /// left matches the n-th copy on the right.
     fn bind_intersect_except(
         &mut self,
         left: Arc<LogicalPlan>,
         right: Arc<LogicalPlan>,
         intersect: bool,
+        all: bool,
     ) -> Result<Arc<LogicalPlan>> {
         let union = self.bind_union(left, right)?;
         let LogicalPlan::Union(union) = union.as_ref() else {
@@ -169,7 +176,12 @@ impl Binder<'_> {
                 "set operation inputs were not unified".into(),
             ));
         };
-        let (left, right) = (union.inputs[0].clone(), union.inputs[1].clone());
+        let (mut left, mut right) = (union.inputs[0].clone(), union.inputs[1].clone());
+        let output = left.columns();
+        if all {
+            left = self.number_copies(left);
+            right = self.number_copies(right);
+        }
         let on = left
             .columns()
             .into_iter()
@@ -189,9 +201,35 @@ impl Binder<'_> {
             null_aware: false,
             null_equals_null: true,
         };
-        Ok(Arc::new(LogicalPlan::Distinct(Distinct {
-            input: Arc::new(LogicalPlan::Join(join)),
-        })))
+        let joined = Arc::new(LogicalPlan::Join(join));
+        if all {
+            return Ok(Arc::new(LogicalPlan::Projection(Projection {
+                input: joined,
+                exprs: output.iter().cloned().map(Expr::Column).collect(),
+                columns: output,
+            })));
+        }
+        Ok(Arc::new(LogicalPlan::Distinct(Distinct { input: joined })))
+    }
+
+    /// `plan` with a column numbering the copies of each distinct row.
+    fn number_copies(&mut self, plan: Arc<LogicalPlan>) -> Arc<LogicalPlan> {
+        let columns = plan.columns();
+        let number = self.new_column("copy_number", DataType::Int64, false);
+        let call = WindowExpr {
+            func: WindowFunction::RowNumber,
+            args: vec![],
+            filter: None,
+            partition_by: columns.into_iter().map(Expr::Column).collect(),
+            order_by: vec![],
+            frame: WindowFrame::default_for(false),
+            data_type: DataType::Int64,
+        };
+        Arc::new(LogicalPlan::Window(Window {
+            input: plan,
+            window_exprs: vec![call],
+            window_columns: vec![number],
+        }))
     }
 
     /// Projects `plan` so its columns have `types`, if they do not already.

@@ -171,9 +171,11 @@ impl Binder<'_> {
                     other => self.new_column(name, other.data_type(), has_sets || other.nullable()),
                 })
                 .collect();
-            let grouping_id = has_sets.then(|| self.new_column("grouping_id", DataType::Int64, false));
+            let grouping_id =
+                has_sets.then(|| self.new_column("grouping_id", DataType::Int64, false));
             let group_list: Vec<Expr> = group_exprs.iter().map(|(e, _)| e.clone()).collect();
-            let grouping = |expr: Expr| rewrite_grouping_calls(expr, &group_list, grouping_id.as_ref());
+            let grouping =
+                |expr: Expr| rewrite_grouping_calls(expr, &group_list, grouping_id.as_ref());
             let groups: Vec<(Expr, ColumnRef)> = group_exprs
                 .iter()
                 .map(|(e, _)| e.clone())
@@ -191,7 +193,9 @@ impl Binder<'_> {
             window_exprs = window_exprs
                 .iter()
                 .map(|call: &crate::logical::WindowExpr| {
-                    call.try_map_expressions(&mut |e| rewrite_grouped(grouping(e)?, &groups, &visible))
+                    call.try_map_expressions(&mut |e| {
+                        rewrite_grouped(grouping(e)?, &groups, &visible)
+                    })
                 })
                 .collect::<Result<_>>()?;
             visible.extend(window_columns.iter().map(|c: &ColumnRef| c.id));
@@ -351,12 +355,20 @@ impl Binder<'_> {
                             for list in lists {
                                 let mut indices = vec![];
                                 for e in list {
-                                    indices.push(self.bind_group_item(e, entries, scope, &mut groups)?);
+                                    indices.push(self.bind_group_item(
+                                        e,
+                                        entries,
+                                        scope,
+                                        &mut groups,
+                                    )?);
                                 }
                                 elements.push(indices);
                             }
                             if matches!(item, ast::Expr::Rollup(_)) {
-                                (0..=elements.len()).rev().map(|k| elements[..k].concat()).collect()
+                                (0..=elements.len())
+                                    .rev()
+                                    .map(|k| elements[..k].concat())
+                                    .collect()
                             } else {
                                 let n = elements.len();
                                 (0..1usize << n)
@@ -376,13 +388,23 @@ impl Binder<'_> {
                             for list in lists {
                                 let mut indices = vec![];
                                 for e in list {
-                                    indices.push(self.bind_group_item(e, entries, scope, &mut groups)?);
+                                    indices.push(self.bind_group_item(
+                                        e,
+                                        entries,
+                                        scope,
+                                        &mut groups,
+                                    )?);
                                 }
                                 component.push(indices);
                             }
                             component
                         }
-                        other => vec![vec![self.bind_group_item(other, entries, scope, &mut groups)?]],
+                        other => vec![vec![self.bind_group_item(
+                            other,
+                            entries,
+                            scope,
+                            &mut groups,
+                        )?]],
                     };
                     let mut product = vec![];
                     for set in &sets {
@@ -586,7 +608,11 @@ fn ast_name(expr: &ast::Expr) -> String {
 /// Replaces `grouping(a, b)` by its value computed from the grouping id: bit
 /// `i` of the id is 1 when group expression `i` is rolled up; `grouping`
 /// lists those bits for its arguments, the first argument most significant.
-fn rewrite_grouping_calls(expr: Expr, groups: &[Expr], grouping_id: Option<&ColumnRef>) -> Result<Expr> {
+fn rewrite_grouping_calls(
+    expr: Expr,
+    groups: &[Expr],
+    grouping_id: Option<&ColumnRef>,
+) -> Result<Expr> {
     if let Expr::ScalarFunction(call) = &expr {
         if call.name == "grouping" {
             let mut value = Expr::Literal(ScalarValue::int64(0));
@@ -611,7 +637,12 @@ fn rewrite_grouping_calls(expr: Expr, groups: &[Expr], grouping_id: Option<&Colu
                     ),
                 };
                 value = Expr::binary(
-                    Expr::binary(value, BinaryOp::Multiply, Expr::Literal(ScalarValue::int64(2)), DataType::Int64),
+                    Expr::binary(
+                        value,
+                        BinaryOp::Multiply,
+                        Expr::Literal(ScalarValue::int64(2)),
+                        DataType::Int64,
+                    ),
                     BinaryOp::Plus,
                     bit,
                     DataType::Int64,
@@ -622,7 +653,11 @@ fn rewrite_grouping_calls(expr: Expr, groups: &[Expr], grouping_id: Option<&Colu
     }
     Ok(expr
         .map_children(&mut |child| {
-            Ok(Transformed::yes(rewrite_grouping_calls(child, groups, grouping_id)?))
+            Ok(Transformed::yes(rewrite_grouping_calls(
+                child,
+                groups,
+                grouping_id,
+            )?))
         })?
         .data)
 }

@@ -389,7 +389,11 @@ impl PhysicalPlanner<'_> {
 impl PhysicalPlanner<'_> {
     /// GROUPING SETS: one aggregate per set, each grouping by NULL in place of
     /// the expressions the set leaves out and by its grouping id, then a union.
-    fn plan_grouping_sets(&self, aggregate: &Aggregate, grouping_id: &ColumnRef) -> Result<Arc<PhysicalPlan>> {
+    fn plan_grouping_sets(
+        &self,
+        aggregate: &Aggregate,
+        grouping_id: &ColumnRef,
+    ) -> Result<Arc<PhysicalPlan>> {
         let mut branches = vec![];
         for set in &aggregate.grouping_sets {
             let mut id = 0i64;
