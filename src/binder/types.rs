@@ -225,12 +225,12 @@ pub fn arithmetic_signature(
         right: t.clone(),
         result: t,
     };
-    // NULL literals take the other side's type.
-    if left == &Null && right != &Null {
-        return arithmetic_signature(op, right, right);
-    }
-    if right == &Null {
-        return arithmetic_signature(op, left, left);
+    // NULL literals take the other side's type; two NULLs are BIGINT, as
+    // DuckDB types `NULL + NULL`.
+    match (left, right) {
+        (Null, Null) => return arithmetic_signature(op, &Int64, &Int64),
+        (Null, other) | (other, Null) => return arithmetic_signature(op, other, other),
+        _ => {}
     }
     // Dates and intervals.
     match (op, left, right) {
@@ -359,8 +359,7 @@ mod tests {
         let minus = arithmetic_signature(BinaryOp::Minus, &DataType::Int32, &d15_2).unwrap();
         assert_eq!(minus.result, DataType::Decimal128(16, 2));
         let product =
-            arithmetic_signature(BinaryOp::Multiply, &d15_2, &DataType::Decimal128(16, 2))
-                .unwrap();
+            arithmetic_signature(BinaryOp::Multiply, &d15_2, &DataType::Decimal128(16, 2)).unwrap();
         assert_eq!(product.result, DataType::Decimal128(18, 4));
         let ratio = arithmetic_signature(BinaryOp::Divide, &d15_2, &d15_2).unwrap();
         assert_eq!(ratio.result, DataType::Float64);
@@ -383,6 +382,18 @@ mod tests {
         let error = arithmetic_signature(BinaryOp::Plus, &DataType::Utf8, &DataType::Int32)
             .unwrap_err()
             .to_string();
-        assert!(error.contains("VARCHAR") && error.contains("INTEGER"), "{error}");
+        assert!(
+            error.contains("VARCHAR") && error.contains("INTEGER"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn null_op_null_is_a_bigint_not_a_stack_overflow() {
+        let sum = arithmetic_signature(BinaryOp::Plus, &DataType::Null, &DataType::Null).unwrap();
+        assert_eq!(sum.result, DataType::Int64);
+        let ratio =
+            arithmetic_signature(BinaryOp::Divide, &DataType::Null, &DataType::Null).unwrap();
+        assert_eq!(ratio.result, DataType::Float64);
     }
 }
