@@ -98,11 +98,8 @@ pub fn bind_typed_string(data_type: &ast::DataType, value: &Value) -> Result<Exp
 }
 
 fn interval_literal(months: i32, days: i32, nanoseconds: i64) -> Result<Expr> {
-    let array = IntervalMonthDayNanoArray::from(vec![IntervalMonthDayNano::new(
-        months,
-        days,
-        nanoseconds,
-    )]);
+    let array =
+        IntervalMonthDayNanoArray::from(vec![IntervalMonthDayNano::new(months, days, nanoseconds)]);
     scalar(Arc::new(array))
 }
 
@@ -128,7 +125,9 @@ pub fn bind_interval(interval: &ast::Interval) -> Result<Expr> {
         None => interval_from_text(&text),
         Some(field) => {
             let amount: f64 = text.trim().parse().map_err(|_| {
-                QuarryError::Plan(format!("Conversion Error: invalid interval amount \"{text}\""))
+                QuarryError::Plan(format!(
+                    "Conversion Error: invalid interval amount \"{text}\""
+                ))
             })?;
             interval_of(amount, field)
         }
@@ -210,9 +209,18 @@ mod tests {
     #[test]
     fn numbers_get_duckdb_types() {
         assert_eq!(bind_number("1").unwrap().data_type(), DataType::Int32);
-        assert_eq!(bind_number("3000000000").unwrap().data_type(), DataType::Int64);
-        assert_eq!(bind_number("0.05").unwrap().data_type(), DataType::Decimal128(3, 2));
-        assert_eq!(bind_number("100.00").unwrap().data_type(), DataType::Decimal128(5, 2));
+        assert_eq!(
+            bind_number("3000000000").unwrap().data_type(),
+            DataType::Int64
+        );
+        assert_eq!(
+            bind_number("0.05").unwrap().data_type(),
+            DataType::Decimal128(3, 2)
+        );
+        assert_eq!(
+            bind_number("100.00").unwrap().data_type(),
+            DataType::Decimal128(5, 2)
+        );
         assert_eq!(bind_number("1.5e3").unwrap().data_type(), DataType::Float64);
     }
 }

@@ -73,8 +73,11 @@ impl Session {
             }
             TableSource::Memory(MemorySource::new(Arc::new(Schema::new(fields)), vec![]))
         };
-        self.catalog
-            .register(&name, CatalogEntry::Table(Arc::new(source)), create.or_replace)?;
+        self.catalog.register(
+            &name,
+            CatalogEntry::Table(Arc::new(source)),
+            create.or_replace,
+        )?;
         Ok(QueryResult::empty())
     }
 
@@ -106,7 +109,9 @@ impl Session {
 
     fn insert(&mut self, insert: &ast::Insert) -> Result<QueryResult> {
         let ast::TableObject::TableName(table_name) = &insert.table else {
-            return Err(QuarryError::NotImplemented("INSERT INTO a table function".into()));
+            return Err(QuarryError::NotImplemented(
+                "INSERT INTO a table function".into(),
+            ));
         };
         let name = table_name.to_string();
         let source = match self.catalog.get(&name) {
@@ -129,7 +134,9 @@ impl Session {
             )));
         };
         let Some(query) = &insert.source else {
-            return Err(QuarryError::NotImplemented("INSERT without VALUES or SELECT".into()));
+            return Err(QuarryError::NotImplemented(
+                "INSERT without VALUES or SELECT".into(),
+            ));
         };
         let result = self.run_query(query)?;
         let schema = table.schema.clone();
@@ -175,27 +182,36 @@ impl Session {
                 .collect();
             for (source_index, &target) in targets.iter().enumerate() {
                 let field = schema.field(target);
-                columns[target] = cast_with_options(batch.column(source_index), field.data_type(), &options)
-                    .map_err(|e| {
-                        QuarryError::Execution(format!(
-                            "Conversion Error: cannot insert into column {} ({}): {e}",
-                            field.name(),
-                            sql_type_name(field.data_type())
-                        ))
-                    })?;
+                columns[target] =
+                    cast_with_options(batch.column(source_index), field.data_type(), &options)
+                        .map_err(|e| {
+                            QuarryError::Execution(format!(
+                                "Conversion Error: cannot insert into column {} ({}): {e}",
+                                field.name(),
+                                sql_type_name(field.data_type())
+                            ))
+                        })?;
             }
             let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
-            let batch = RecordBatch::try_new_with_options(schema.clone(), columns, &options).map_err(|e| {
-                QuarryError::Execution(format!("Constraint Error: {e}"))
-            })?;
+            let batch = RecordBatch::try_new_with_options(schema.clone(), columns, &options)
+                .map_err(|e| QuarryError::Execution(format!("Constraint Error: {e}")))?;
             inserted += batch.num_rows();
             batches.push(batch);
         }
         table.append(batches)?;
-        single_column("Count", Arc::new(Int64Array::from(vec![inserted as i64])), DataType::Int64)
+        single_column(
+            "Count",
+            Arc::new(Int64Array::from(vec![inserted as i64])),
+            DataType::Int64,
+        )
     }
 
-    fn drop_objects(&mut self, object_type: &ObjectType, if_exists: bool, names: &[ast::ObjectName]) -> Result<QueryResult> {
+    fn drop_objects(
+        &mut self,
+        object_type: &ObjectType,
+        if_exists: bool,
+        names: &[ast::ObjectName],
+    ) -> Result<QueryResult> {
         for name in names {
             let name = name.to_string();
             let matches = match (self.catalog.get(&name), object_type) {
@@ -243,13 +259,19 @@ impl Session {
         let batch = RecordBatch::try_new(
             schema.clone(),
             vec![
-                Arc::new(StringArray::from_iter_values(columns.iter().map(|c| c.name.clone()))),
+                Arc::new(StringArray::from_iter_values(
+                    columns.iter().map(|c| c.name.clone()),
+                )),
                 Arc::new(StringArray::from_iter_values(
                     columns.iter().map(|c| sql_type_name(&c.data_type)),
                 )),
-                Arc::new(StringArray::from_iter_values(
-                    columns.iter().map(|c| if c.nullable { "YES" } else { "NO" }),
-                )),
+                Arc::new(StringArray::from_iter_values(columns.iter().map(|c| {
+                    if c.nullable {
+                        "YES"
+                    } else {
+                        "NO"
+                    }
+                }))),
             ],
         )?;
         Ok(QueryResult {
@@ -300,11 +322,17 @@ fn external_source(location: &str, format: Option<&ast::FileFormat>) -> Result<T
             .is_some_and(|e| e.eq_ignore_ascii_case("csv")),
     };
     if is_csv {
-        Ok(TableSource::Csv(CsvSource::try_new(files, Default::default())?))
+        Ok(TableSource::Csv(CsvSource::try_new(
+            files,
+            Default::default(),
+        )?))
     } else {
         let files = files
             .into_iter()
-            .filter(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")))
+            .filter(|f| {
+                f.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+            })
             .collect::<Vec<_>>();
         Ok(TableSource::Parquet(ParquetSource::try_new(files)?))
     }

@@ -57,9 +57,15 @@ pub fn evaluate_binary(
                 }
                 (DataType::Date32, r) | (r, DataType::Date32) if r.is_integer() => {
                     let (days, offset) = if lt == DataType::Date32 {
-                        (left.clone().into_array(rows)?, right.clone().into_array(rows)?)
+                        (
+                            left.clone().into_array(rows)?,
+                            right.clone().into_array(rows)?,
+                        )
                     } else {
-                        (right.clone().into_array(rows)?, left.clone().into_array(rows)?)
+                        (
+                            right.clone().into_array(rows)?,
+                            left.clone().into_array(rows)?,
+                        )
                     };
                     let days = cast(&days, &DataType::Int32)?;
                     let offset = cast(&offset, &DataType::Int32)?;

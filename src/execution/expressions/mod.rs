@@ -60,7 +60,10 @@ fn wrap(array: ArrayRef, scalar_inputs: bool) -> Result<ColumnarValue> {
 /// A resolved expression over the columns of an input batch.
 #[derive(Debug, Clone)]
 pub enum PhysicalExpr {
-    Column { index: usize, name: String },
+    Column {
+        index: usize,
+        name: String,
+    },
     Literal(ScalarValue),
     Binary {
         left: Box<PhysicalExpr>,
@@ -179,10 +182,13 @@ impl PhysicalExpr {
                     ..Default::default()
                 };
                 match value {
-                    ColumnarValue::Scalar(value) => Ok(ColumnarValue::Scalar(value.cast_to(data_type)?)),
+                    ColumnarValue::Scalar(value) => {
+                        Ok(ColumnarValue::Scalar(value.cast_to(data_type)?))
+                    }
                     ColumnarValue::Array(array) => Ok(ColumnarValue::Array(
-                        cast_with_options(&array, data_type, &options)
-                            .map_err(|e| QuarryError::Execution(format!("Conversion Error: {e}")))?,
+                        cast_with_options(&array, data_type, &options).map_err(|e| {
+                            QuarryError::Execution(format!("Conversion Error: {e}"))
+                        })?,
                     )),
                 }
             }
@@ -235,7 +241,9 @@ pub(crate) fn as_boolean(array: &ArrayRef) -> Result<&BooleanArray> {
     array
         .as_any()
         .downcast_ref::<BooleanArray>()
-        .ok_or_else(|| QuarryError::Internal(format!("expected BOOLEAN, got {}", array.data_type())))
+        .ok_or_else(|| {
+            QuarryError::Internal(format!("expected BOOLEAN, got {}", array.data_type()))
+        })
 }
 
 /// `left = right` with SQL NULL semantics, used by IN lists.

@@ -56,7 +56,11 @@ pub fn null_key_mask(keys: &[ArrayRef], rows: usize) -> Option<BooleanArray> {
 
 impl BuildSide {
     /// Collects `plan` and, when there are keys, indexes it by them.
-    pub fn collect(plan: &Arc<PhysicalPlan>, keys: &[PhysicalExpr], ctx: &TaskContext) -> Result<Self> {
+    pub fn collect(
+        plan: &Arc<PhysicalPlan>,
+        keys: &[PhysicalExpr],
+        ctx: &TaskContext,
+    ) -> Result<Self> {
         let schema = plan.schema();
         let batches = scheduler::collect(plan, ctx)?;
         let batch = concat_batches(&schema, &batches)?;
@@ -91,7 +95,9 @@ impl BuildSide {
             }
             let row = rows.row(index);
             let hash = hasher.hash_one(row.as_ref());
-            match table.find_mut(hash, |(h, head)| *h == hash && rows.row(*head as usize) == row) {
+            match table.find_mut(hash, |(h, head)| {
+                *h == hash && rows.row(*head as usize) == row
+            }) {
                 Some((_, head)) => {
                     next[index] = *head;
                     *head = index as u32;
@@ -145,11 +151,9 @@ impl HashJoinExec {
     }
 
     pub fn execute(&self, partition: usize, ctx: &TaskContext) -> Result<BatchStream> {
-        let build = self
-            .built
-            .get()
-            .cloned()
-            .ok_or_else(|| QuarryError::Internal("hash join probed before its build side was prepared".into()))?;
+        let build = self.built.get().cloned().ok_or_else(|| {
+            QuarryError::Internal("hash join probed before its build side was prepared".into())
+        })?;
         let probe = self.probe.execute(partition, ctx)?;
         let probe_keys = self.probe_keys.clone();
         let mut matched = vec![false; build.batch.num_rows()];
@@ -176,7 +180,9 @@ impl HashJoinExec {
             }
         }
         if layout.join_type.emits_unmatched_build() {
-            if let Some(out) = layout.unmatched_build(&self.probe.schema(), &build.batch, &matched)? {
+            if let Some(out) =
+                layout.unmatched_build(&self.probe.schema(), &build.batch, &matched)?
+            {
                 outputs.push(out);
             }
         }
@@ -194,7 +200,11 @@ impl HashJoinExec {
             "HashJoin {:?} keys=[{}] build={}",
             self.layout.join_type,
             keys.join(", "),
-            if self.layout.build_is_left { "left" } else { "right" }
+            if self.layout.build_is_left {
+                "left"
+            } else {
+                "right"
+            }
         );
         if let Some(filter) = &self.layout.filter {
             line.push_str(&format!(" filter={filter}"));
@@ -207,9 +217,15 @@ impl HashJoinExec {
 }
 
 /// Candidate pairs (probe row, build row) whose keys are equal.
-fn candidates(build: &BuildSide, keys: &[ArrayRef], nulls: Option<&BooleanArray>) -> Result<(Vec<u32>, Vec<u32>)> {
+fn candidates(
+    build: &BuildSide,
+    keys: &[ArrayRef],
+    nulls: Option<&BooleanArray>,
+) -> Result<(Vec<u32>, Vec<u32>)> {
     let Some(index) = &build.keys else {
-        return Err(QuarryError::Internal("hash join build side has no key index".into()));
+        return Err(QuarryError::Internal(
+            "hash join build side has no key index".into(),
+        ));
     };
     let rows = index.converter.convert_columns(keys)?;
     let mut probe_indices = vec![];
@@ -219,10 +235,9 @@ fn candidates(build: &BuildSide, keys: &[ArrayRef], nulls: Option<&BooleanArray>
             continue;
         }
         let hash = index.hasher.hash_one(row.as_ref());
-        if let Some((_, head)) = index
-            .table
-            .find(hash, |(h, head)| *h == hash && index.rows.row(*head as usize) == row)
-        {
+        if let Some((_, head)) = index.table.find(hash, |(h, head)| {
+            *h == hash && index.rows.row(*head as usize) == row
+        }) {
             let mut build_row = *head;
             while build_row != NO_ROW {
                 probe_indices.push(probe_row as u32);

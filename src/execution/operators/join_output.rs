@@ -61,7 +61,11 @@ impl JoinLayout {
             [probe_columns, build_columns].concat()
         };
         let options = RecordBatchOptions::new().with_row_count(Some(probe_indices.len()));
-        Ok(RecordBatch::try_new_with_options(schema.clone(), columns, &options)?)
+        Ok(RecordBatch::try_new_with_options(
+            schema.clone(),
+            columns,
+            &options,
+        )?)
     }
 
     /// Output rows of one probe batch given its candidate pairs. Marks the
@@ -80,7 +84,13 @@ impl JoinLayout {
         let mut build_indices = UInt32Array::from(build_indices);
         if let Some(filter) = &self.filter {
             if !probe_indices.is_empty() {
-                let candidates = self.combine(probe, build, &probe_indices, &build_indices, &self.joined_schema)?;
+                let candidates = self.combine(
+                    probe,
+                    build,
+                    &probe_indices,
+                    &build_indices,
+                    &self.joined_schema,
+                )?;
                 let mask = filter.evaluate_to_array(&candidates)?;
                 let mask = true_mask(as_boolean(&mask)?);
                 probe_indices = as_u32(arrow::compute::filter(&probe_indices, &mask)?)?;
@@ -105,12 +115,20 @@ impl JoinLayout {
                 if probe_indices.is_empty() {
                     return Ok(None);
                 }
-                Ok(Some(self.combine(probe, build, &probe_indices, &build_indices, &self.schema)?))
+                Ok(Some(self.combine(
+                    probe,
+                    build,
+                    &probe_indices,
+                    &build_indices,
+                    &self.schema,
+                )?))
             }
             ProbeJoinType::ProbeOuter | ProbeJoinType::Full => {
                 let matched = probe_matched();
-                let mut probe_all: Vec<Option<u32>> = probe_indices.values().iter().map(|i| Some(*i)).collect();
-                let mut build_all: Vec<Option<u32>> = build_indices.values().iter().map(|i| Some(*i)).collect();
+                let mut probe_all: Vec<Option<u32>> =
+                    probe_indices.values().iter().map(|i| Some(*i)).collect();
+                let mut build_all: Vec<Option<u32>> =
+                    build_indices.values().iter().map(|i| Some(*i)).collect();
                 for (row, was_matched) in matched.iter().enumerate() {
                     if !was_matched {
                         probe_all.push(Some(row as u32));
@@ -122,7 +140,13 @@ impl JoinLayout {
                 }
                 let probe_indices = UInt32Array::from(probe_all);
                 let build_indices = UInt32Array::from(build_all);
-                Ok(Some(self.combine(probe, build, &probe_indices, &build_indices, &self.schema)?))
+                Ok(Some(self.combine(
+                    probe,
+                    build,
+                    &probe_indices,
+                    &build_indices,
+                    &self.schema,
+                )?))
             }
             ProbeJoinType::Semi | ProbeJoinType::Anti => {
                 let matched = probe_matched();
@@ -150,7 +174,12 @@ impl JoinLayout {
     }
 
     /// The build rows no probe row matched, with NULLs on the probe side.
-    pub fn unmatched_build(&self, probe_schema: &SchemaRef, build: &RecordBatch, build_matched: &[bool]) -> Result<Option<RecordBatch>> {
+    pub fn unmatched_build(
+        &self,
+        probe_schema: &SchemaRef,
+        build: &RecordBatch,
+        build_matched: &[bool],
+    ) -> Result<Option<RecordBatch>> {
         let build_indices: Vec<u32> = build_matched
             .iter()
             .enumerate()
@@ -174,7 +203,11 @@ impl JoinLayout {
             [probe_columns, build_columns].concat()
         };
         let options = RecordBatchOptions::new().with_row_count(Some(nulls.len()));
-        Ok(Some(RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)?))
+        Ok(Some(RecordBatch::try_new_with_options(
+            self.schema.clone(),
+            columns,
+            &options,
+        )?))
     }
 }
 

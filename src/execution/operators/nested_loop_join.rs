@@ -31,7 +31,9 @@ impl NestedLoopJoinExec {
 
     pub fn execute(&self, partition: usize, ctx: &TaskContext) -> Result<BatchStream> {
         let build = self.built.get().cloned().ok_or_else(|| {
-            QuarryError::Internal("nested loop join probed before its build side was prepared".into())
+            QuarryError::Internal(
+                "nested loop join probed before its build side was prepared".into(),
+            )
         })?;
         let build_rows = build.batch.num_rows();
         let mut matched = vec![false; build_rows];
@@ -67,7 +69,10 @@ impl NestedLoopJoinExec {
             }
         }
         if self.layout.join_type.emits_unmatched_build() {
-            if let Some(out) = self.layout.unmatched_build(&self.probe.schema(), &build.batch, &matched)? {
+            if let Some(out) =
+                self.layout
+                    .unmatched_build(&self.probe.schema(), &build.batch, &matched)?
+            {
                 outputs.push(out);
             }
         }
