@@ -4,7 +4,7 @@
 //! head of a chain of build rows (`next`), so building and probing allocate
 //! per batch, never per row. Rows with a NULL key never match.
 
-use super::join_output::JoinLayout;
+use super::join_output::{CandidatePairs, JoinLayout};
 use crate::error::{QuarryError, Result};
 use crate::execution::expressions::PhysicalExpr;
 use crate::execution::memory::MemoryReservation;
@@ -170,8 +170,10 @@ impl HashJoinExec {
             if let Some(out) = layout.output(
                 &batch,
                 &build.batch,
-                probe_indices,
-                build_indices,
+                CandidatePairs {
+                    probe: probe_indices,
+                    build: build_indices,
+                },
                 &mut matched,
                 build.has_null_key,
                 nulls.as_ref(),

@@ -9,6 +9,13 @@ use arrow::compute::{filter_record_batch, take};
 use arrow::datatypes::SchemaRef;
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 
+/// Candidate matches of one probe batch: probe row `probe[i]` may join build
+/// row `build[i]`, subject to the residual filter.
+pub struct CandidatePairs {
+    pub probe: Vec<u32>,
+    pub build: Vec<u32>,
+}
+
 /// A join type seen from the probe side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProbeJoinType {
@@ -74,14 +81,13 @@ impl JoinLayout {
         &self,
         probe: &RecordBatch,
         build: &RecordBatch,
-        probe_indices: Vec<u32>,
-        build_indices: Vec<u32>,
+        pairs: CandidatePairs,
         build_matched: &mut [bool],
         build_has_null_key: bool,
         probe_key_null: Option<&BooleanArray>,
     ) -> Result<Option<RecordBatch>> {
-        let mut probe_indices = UInt32Array::from(probe_indices);
-        let mut build_indices = UInt32Array::from(build_indices);
+        let mut probe_indices = UInt32Array::from(pairs.probe);
+        let mut build_indices = UInt32Array::from(pairs.build);
         if let Some(filter) = &self.filter {
             if !probe_indices.is_empty() {
                 let candidates = self.combine(

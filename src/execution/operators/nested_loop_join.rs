@@ -3,7 +3,7 @@
 //! enough to bound memory, and the residual filter decides.
 
 use super::hash_join::BuildSide;
-use super::join_output::JoinLayout;
+use super::join_output::{CandidatePairs, JoinLayout};
 use crate::error::{QuarryError, Result};
 use crate::execution::{BatchStream, PhysicalPlan, TaskContext};
 use std::sync::{Arc, OnceLock};
@@ -57,8 +57,10 @@ impl NestedLoopJoinExec {
                 if let Some(out) = self.layout.output(
                     &chunk,
                     &build.batch,
-                    probe_indices,
-                    build_indices,
+                    CandidatePairs {
+                        probe: probe_indices,
+                        build: build_indices,
+                    },
                     &mut matched,
                     false,
                     None,
