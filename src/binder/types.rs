@@ -301,23 +301,16 @@ pub fn arithmetic_signature(
     if !is_numeric(left) || !is_numeric(right) {
         return Err(no_operator());
     }
-    if op == BinaryOp::Divide {
+    // `/` is always a float division; `//` is one too unless both sides are
+    // integers (DuckDB: `7.5 // 2` is 3.75).
+    let integers = left.is_integer() && right.is_integer();
+    if op == BinaryOp::Divide || (op == BinaryOp::IntegerDivide && !integers) {
         let float = if left.is_floating() || right.is_floating() {
             float_type(left, right)
         } else {
             Float64
         };
         return Ok(same(float));
-    }
-    if op == BinaryOp::IntegerDivide {
-        return match common_type(left, right) {
-            Some(t) if t.is_integer() => Ok(same(t)),
-            _ => Ok(ArithmeticSignature {
-                left: Float64,
-                right: Float64,
-                result: Int64,
-            }),
-        };
     }
     if left.is_floating() || right.is_floating() {
         return Ok(same(float_type(left, right)));
@@ -429,5 +422,18 @@ mod tests {
             common_type(&DataType::Float32, &DataType::Decimal128(2, 1)),
             Some(DataType::Float32)
         );
+    }
+
+    #[test]
+    fn integer_division_of_non_integers_is_a_float_division() {
+        let decimal = DataType::Decimal128(2, 1);
+        let divide =
+            arithmetic_signature(BinaryOp::IntegerDivide, &DataType::Int32, &decimal).unwrap();
+        assert_eq!(divide.left, DataType::Float64);
+        assert_eq!(divide.result, DataType::Float64);
+        let integers =
+            arithmetic_signature(BinaryOp::IntegerDivide, &DataType::Int32, &DataType::Int64)
+                .unwrap();
+        assert_eq!(integers.result, DataType::Int64);
     }
 }

@@ -2,6 +2,7 @@
 //! positions, evaluated on whole record batches with Arrow compute kernels.
 //! A constant subexpression stays a one-row scalar until an array is needed.
 
+mod arithmetic_error;
 mod binary;
 mod conditional;
 
@@ -121,7 +122,7 @@ impl PhysicalExpr {
             } => {
                 let left = left.evaluate(batch)?;
                 let right = right.evaluate(batch)?;
-                binary::evaluate_binary(left, *op, right, data_type, batch.num_rows())
+                binary::evaluate_binary(left, *op, right, data_type, batch.num_rows(), self)
             }
             PhysicalExpr::Not(expr) => {
                 let value = expr.evaluate(batch)?;
