@@ -80,6 +80,25 @@ pub fn division_by_zero(expression: &dyn Display) -> QuarryError {
     ))
 }
 
+/// The error for `-x` whose kernel failed with `error`.
+pub fn negation(array: &ArrayRef, error: ArrowError) -> QuarryError {
+    match error {
+        ArrowError::ArithmeticOverflow(_) => {
+            let overflows = |offset: usize, len: usize| {
+                arrow::compute::kernels::numeric::neg(&array.slice(offset, len)).is_err()
+            };
+            let operand = first_failing_row(array.len(), &overflows)
+                .map(|row| format!(" (-({}))", ScalarValue::from_array(array.as_ref(), row)))
+                .unwrap_or_default();
+            QuarryError::Execution(format!(
+                "Out of Range Error: Overflow in negation of {}{operand}!",
+                sql_type_name(array.data_type())
+            ))
+        }
+        other => QuarryError::Arrow(other),
+    }
+}
+
 /// The first row of `0..rows` on which `fails(offset, len)` holds for the
 /// one-row range, found by bisection: the kernel reruns on halving ranges, so
 /// finding the culprit costs about as much as one more evaluation.

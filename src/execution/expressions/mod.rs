@@ -135,7 +135,13 @@ impl PhysicalExpr {
                 let value = expr.evaluate(batch)?;
                 let scalar = value.is_scalar();
                 let array = value.into_array(batch.num_rows())?;
-                wrap(numeric::neg(&array)?, scalar)
+                // A NULL literal has no sign to flip: `-NULL` is NULL.
+                if array.data_type() == &DataType::Null {
+                    return wrap(array, scalar);
+                }
+                let negated = numeric::neg(&array)
+                    .map_err(|error| arithmetic_error::negation(&array, error))?;
+                wrap(negated, scalar)
             }
             PhysicalExpr::IsNull(expr) | PhysicalExpr::IsNotNull(expr) => {
                 let value = expr.evaluate(batch)?;
@@ -316,5 +322,47 @@ impl std::fmt::Display for PhysicalExpr {
             ),
             PhysicalExpr::ScalarFunction { name, args, .. } => write!(f, "{name}({})", list(args)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::Int32Array;
+    use arrow::datatypes::{Field, Schema};
+    use std::sync::Arc;
+
+    fn empty_batch(rows: usize) -> RecordBatch {
+        let options = arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(rows));
+        RecordBatch::try_new_with_options(Arc::new(Schema::empty()), vec![], &options).unwrap()
+    }
+
+    #[test]
+    fn negating_null_is_null() {
+        let negated = PhysicalExpr::Negative(Box::new(PhysicalExpr::Literal(ScalarValue::null(
+            &DataType::Null,
+        ))));
+        let value = negated.evaluate(&empty_batch(1)).unwrap();
+        let ColumnarValue::Scalar(value) = value else {
+            panic!("expected a scalar, got {value:?}");
+        };
+        // A NullArray has no validity buffer, so ask for logical nulls.
+        assert_eq!(value.as_array().logical_null_count(), 1);
+    }
+
+    #[test]
+    fn negation_overflow_names_the_value() {
+        let schema = Schema::new(vec![Field::new("a", DataType::Int32, false)]);
+        let column: ArrayRef = Arc::new(Int32Array::from(vec![1, i32::MIN]));
+        let batch = RecordBatch::try_new(Arc::new(schema), vec![column]).unwrap();
+        let negated = PhysicalExpr::Negative(Box::new(PhysicalExpr::Column {
+            index: 0,
+            name: "a".into(),
+        }));
+        let error = negated.evaluate(&batch).unwrap_err().to_string();
+        assert!(
+            error.ends_with("Overflow in negation of INTEGER (-(-2147483648))!"),
+            "{error}"
+        );
     }
 }
