@@ -4,6 +4,7 @@
 
 mod arithmetic_error;
 mod binary;
+pub(crate) mod cast;
 mod conditional;
 
 use crate::error::{QuarryError, Result};
@@ -11,7 +12,6 @@ use crate::execution::functions::scalar;
 use crate::logical::{BinaryOp, ScalarValue};
 use arrow::array::{Array, ArrayRef, BooleanArray, Datum, RecordBatch, Scalar};
 use arrow::compute::kernels::{boolean, cmp, comparison, numeric};
-use arrow::compute::{cast_with_options, CastOptions};
 use arrow::datatypes::DataType;
 
 /// The result of evaluating an expression: a column, or one value for all rows.
@@ -182,23 +182,14 @@ impl PhysicalExpr {
                 else_expr,
                 data_type,
             } => conditional::evaluate_case(when_then, else_expr.as_deref(), data_type, batch),
-            PhysicalExpr::Cast { expr, data_type } => {
-                let value = expr.evaluate(batch)?;
-                let options = CastOptions {
-                    safe: false,
-                    ..Default::default()
-                };
-                match value {
-                    ColumnarValue::Scalar(value) => {
-                        Ok(ColumnarValue::Scalar(value.cast_to(data_type)?))
-                    }
-                    ColumnarValue::Array(array) => Ok(ColumnarValue::Array(
-                        cast_with_options(&array, data_type, &options).map_err(|e| {
-                            QuarryError::Execution(format!("Conversion Error: {e}"))
-                        })?,
-                    )),
+            PhysicalExpr::Cast { expr, data_type } => match expr.evaluate(batch)? {
+                ColumnarValue::Scalar(value) => Ok(ColumnarValue::Scalar(ScalarValue::try_new(
+                    cast::cast_array(value.as_array(), data_type)?,
+                )?)),
+                ColumnarValue::Array(array) => {
+                    Ok(ColumnarValue::Array(cast::cast_array(&array, data_type)?))
                 }
-            }
+            },
             PhysicalExpr::ScalarFunction {
                 name,
                 args,
@@ -328,8 +319,8 @@ impl std::fmt::Display for PhysicalExpr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow::array::Int32Array;
-    use arrow::datatypes::{Field, Schema};
+    use arrow::array::{AsArray, Decimal128Array, Int32Array};
+    use arrow::datatypes::{Field, Int32Type, Schema};
     use std::sync::Arc;
 
     fn empty_batch(rows: usize) -> RecordBatch {
@@ -364,5 +355,35 @@ mod tests {
             error.ends_with("Overflow in negation of INTEGER (-(-2147483648))!"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn cast_of_decimals_to_integers_rounds() {
+        let decimals = Decimal128Array::from(vec![37, -35, 25])
+            .with_precision_and_scale(2, 1)
+            .unwrap();
+        let schema = Schema::new(vec![Field::new("d", decimals.data_type().clone(), false)]);
+        let batch = RecordBatch::try_new(Arc::new(schema), vec![Arc::new(decimals)]).unwrap();
+        let cast = PhysicalExpr::Cast {
+            expr: Box::new(PhysicalExpr::Column {
+                index: 0,
+                name: "d".into(),
+            }),
+            data_type: DataType::Int32,
+        };
+        let result = cast.evaluate_to_array(&batch).unwrap();
+        let values: Vec<i32> = result.as_primitive::<Int32Type>().values().to_vec();
+        assert_eq!(values, vec![4, -4, 3]);
+        let scalar = PhysicalExpr::Cast {
+            expr: Box::new(PhysicalExpr::Literal(ScalarValue::from_array(
+                batch.column(0).as_ref(),
+                1,
+            ))),
+            data_type: DataType::Int64,
+        };
+        let ColumnarValue::Scalar(value) = scalar.evaluate(&batch).unwrap() else {
+            panic!("a cast of a literal stays a scalar");
+        };
+        assert_eq!(value.as_i64(), Some(-4));
     }
 }
