@@ -277,11 +277,14 @@ pub fn table_function_source(name: &str, args: &[FunctionArg]) -> Result<TableSo
     let mut path = None;
     let mut csv_options = catalog::csv::CsvOptions::default();
     for arg in args {
-        match arg {
+        // `delim = '|'` arrives as a named argument or, from the generic
+        // dialect, as an unnamed `delim = '|'` comparison.
+        let (option, value) = match arg {
             FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Value(v))) if path.is_none() => {
                 if let ast::Value::SingleQuotedString(text) = &v.value {
                     path = Some(text.clone());
                 }
+                continue;
             }
             FunctionArg::Named {
                 name: option,
@@ -292,24 +295,40 @@ pub fn table_function_source(name: &str, args: &[FunctionArg]) -> Result<TableSo
                 name: ast::Expr::Identifier(option),
                 arg: FunctionArgExpr::Expr(value),
                 ..
-            } => {
-                let value = value.to_string();
-                match option.value.to_lowercase().as_str() {
-                    "header" => csv_options.has_header = value.eq_ignore_ascii_case("true"),
-                    "delim" | "sep" | "delimiter" => {
-                        let text = value.trim_matches('\'');
-                        csv_options.delimiter = *text.as_bytes().first().unwrap_or(&b',');
-                    }
-                    other => {
-                        return Err(QuarryError::Plan(format!(
-                            "Binder Error: unknown option {other} for {name}"
-                        )))
-                    }
+            } => (option, value),
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::BinaryOp {
+                left,
+                op: ast::BinaryOperator::Eq,
+                right,
+            })) => match left.as_ref() {
+                ast::Expr::Identifier(option) => (option, right.as_ref()),
+                _ => {
+                    return Err(QuarryError::Plan(format!(
+                        "Binder Error: unsupported argument {arg} to {name}"
+                    )))
                 }
-            }
+            },
             other => {
                 return Err(QuarryError::Plan(format!(
                     "Binder Error: unsupported argument {other} to {name}"
+                )))
+            }
+        };
+        let text = match value {
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::SingleQuotedString(text) => text.clone(),
+                other => other.to_string(),
+            },
+            other => other.to_string(),
+        };
+        match option.value.to_lowercase().as_str() {
+            "header" => csv_options.has_header = text.eq_ignore_ascii_case("true"),
+            "delim" | "sep" | "delimiter" => {
+                csv_options.delimiter = *text.as_bytes().first().unwrap_or(&b',');
+            }
+            other => {
+                return Err(QuarryError::Plan(format!(
+                    "Binder Error: unknown option {other} for {name}"
                 )))
             }
         }
@@ -389,4 +408,46 @@ fn other_name(operator: &ast::JoinOperator) -> String {
         .next()
         .unwrap_or("join")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::ast::{SetExpr, Statement};
+
+    /// The arguments of the table function in `SELECT * FROM <call>`.
+    fn table_function_args(call: &str) -> Vec<FunctionArg> {
+        let statements = crate::parser::parse_sql(&format!("SELECT * FROM {call}")).unwrap();
+        let Some(Statement::Query(query)) = statements.first() else {
+            panic!("expected a query");
+        };
+        let SetExpr::Select(select) = query.body.as_ref() else {
+            panic!("expected a SELECT");
+        };
+        let TableFactor::Table {
+            args: Some(args), ..
+        } = &select.from[0].relation
+        else {
+            panic!("expected a table function");
+        };
+        args.args.clone()
+    }
+
+    #[test]
+    fn read_csv_accepts_options_written_as_comparisons() {
+        let path = std::env::temp_dir().join(format!("quarry_from_{}.csv", std::process::id()));
+        std::fs::write(&path, "1|x\n2|y\n").unwrap();
+        let call = format!(
+            "read_csv('{}', delim = '|', header = false)",
+            path.display()
+        );
+        let source = table_function_source("read_csv", &table_function_args(&call));
+        std::fs::remove_file(&path).unwrap();
+        let Ok(TableSource::Csv(csv)) = source else {
+            panic!("expected a CSV source, got an error or another source");
+        };
+        assert_eq!(csv.options.delimiter, b'|');
+        assert!(!csv.options.has_header);
+        assert_eq!(csv.schema.fields().len(), 2);
+    }
 }

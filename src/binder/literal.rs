@@ -3,6 +3,7 @@
 
 use super::types::arrow_type;
 use crate::error::{QuarryError, Result};
+use crate::execution::expressions::cast::cast_array;
 use crate::logical::{Expr, ScalarValue};
 use arrow::array::{
     ArrayRef, Decimal128Array, Float64Array, Int32Array, Int64Array, IntervalMonthDayNanoArray,
@@ -87,14 +88,15 @@ pub fn bind_typed_string(data_type: &ast::DataType, value: &Value) -> Result<Exp
     if matches!(target, DataType::Interval(_)) {
         return interval_from_text(&text);
     }
+    // The same cast as at run time, so `CAST('..' AS T)` of a literal and of a
+    // column agree (rounding, timestamps without seconds, error wording).
     let literal = ScalarValue::utf8(&text);
-    let cast = literal.cast_to(&target).map_err(|_| {
-        QuarryError::Plan(format!(
-            "Conversion Error: invalid {} value \"{text}\"",
-            super::types::sql_type_name(&target)
-        ))
+    let cast = cast_array(literal.as_array(), &target).map_err(|error| match error {
+        // Reported while binding, like DuckDB, so without the execution prefix.
+        QuarryError::Execution(message) => QuarryError::Plan(message),
+        other => other,
     })?;
-    Ok(Expr::Literal(cast))
+    Ok(Expr::Literal(ScalarValue::try_new(cast)?))
 }
 
 fn interval_literal(months: i32, days: i32, nanoseconds: i64) -> Result<Expr> {
@@ -222,5 +224,27 @@ mod tests {
             DataType::Decimal128(5, 2)
         );
         assert_eq!(bind_number("1.5e3").unwrap().data_type(), DataType::Float64);
+    }
+
+    #[test]
+    fn typed_timestamp_may_omit_seconds() {
+        let timestamp = ast::DataType::Timestamp(None, ast::TimezoneInfo::None);
+        let value = Value::SingleQuotedString("2024-01-01 10:00".into());
+        let Expr::Literal(literal) = bind_typed_string(&timestamp, &value).unwrap() else {
+            panic!("a typed string binds to a literal");
+        };
+        assert_eq!(literal.to_string(), "2024-01-01T10:00:00");
+    }
+
+    #[test]
+    fn typed_string_that_does_not_convert_reads_like_duckdb() {
+        let value = Value::SingleQuotedString("x".into());
+        let error = bind_typed_string(&ast::DataType::Integer(None), &value)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "Conversion Error: Could not convert string 'x' to INTEGER"
+        );
     }
 }

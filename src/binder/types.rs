@@ -24,7 +24,9 @@ pub fn arrow_type(sql_type: &ast::DataType) -> Result<DataType> {
         S::UBigInt | S::UInt64 | S::BigIntUnsigned(_) => DataType::UInt64,
         S::HugeInt | S::Int128 => DataType::Decimal128(38, 0),
         S::Real | S::Float4 | S::Float32 => DataType::Float32,
+        // DuckDB: FLOAT is 4 bytes, FLOAT(p) is 8 bytes only past 24 bits.
         S::Float(info) => match info {
+            ExactNumberInfo::None => DataType::Float32,
             ExactNumberInfo::Precision(p) if *p <= 24 => DataType::Float32,
             _ => DataType::Float64,
         },
@@ -176,7 +178,9 @@ pub fn common_type(left: &DataType, right: &DataType) -> Option<DataType> {
     Some(match (left, right) {
         (Null, other) | (other, Null) => other.clone(),
         (l, r) if l.is_integer() && r.is_integer() => wider_integer(l, r),
-        (Decimal128(..), r) | (r, Decimal128(..)) if r.is_floating() => Float64,
+        (l, r) if (l.is_floating() || r.is_floating()) && is_numeric(l) && is_numeric(r) => {
+            float_type(l, r)
+        }
         (l, r) if as_decimal(l).is_some() && as_decimal(r).is_some() => {
             let (p1, s1) = as_decimal(l)?;
             let (p2, s2) = as_decimal(r)?;
@@ -194,6 +198,16 @@ pub fn common_type(left: &DataType, right: &DataType) -> Option<DataType> {
         (Timestamp(_, _), Timestamp(_, _)) => Timestamp(TimeUnit::Microsecond, None),
         _ => return None,
     })
+}
+
+/// The float type a float and another number meet in: FLOAT unless either
+/// side is DOUBLE, as in DuckDB (`FLOAT + BIGINT` is FLOAT).
+fn float_type(left: &DataType, right: &DataType) -> DataType {
+    if left == &DataType::Float64 || right == &DataType::Float64 {
+        DataType::Float64
+    } else {
+        DataType::Float32
+    }
 }
 
 /// How a binary arithmetic operator is computed: the types both operands are
@@ -287,26 +301,19 @@ pub fn arithmetic_signature(
     if !is_numeric(left) || !is_numeric(right) {
         return Err(no_operator());
     }
-    if op == BinaryOp::Divide {
-        return Ok(same(Float64));
-    }
-    if op == BinaryOp::IntegerDivide {
-        return match common_type(left, right) {
-            Some(t) if t.is_integer() => Ok(same(t)),
-            _ => Ok(ArithmeticSignature {
-                left: Float64,
-                right: Float64,
-                result: Int64,
-            }),
-        };
-    }
-    if left.is_floating() || right.is_floating() {
-        let t = if left == &Float32 && right == &Float32 {
-            Float32
+    // `/` is always a float division; `//` is one too unless both sides are
+    // integers (DuckDB: `7.5 // 2` is 3.75).
+    let integers = left.is_integer() && right.is_integer();
+    if op == BinaryOp::Divide || (op == BinaryOp::IntegerDivide && !integers) {
+        let float = if left.is_floating() || right.is_floating() {
+            float_type(left, right)
         } else {
             Float64
         };
-        return Ok(same(t));
+        return Ok(same(float));
+    }
+    if left.is_floating() || right.is_floating() {
+        return Ok(same(float_type(left, right)));
     }
     if left.is_integer() && right.is_integer() {
         return Ok(same(wider_integer(left, right)));
@@ -395,5 +402,38 @@ mod tests {
         let ratio =
             arithmetic_signature(BinaryOp::Divide, &DataType::Null, &DataType::Null).unwrap();
         assert_eq!(ratio.result, DataType::Float64);
+    }
+
+    #[test]
+    fn float_is_four_bytes_and_stays_float_in_arithmetic() {
+        let float = ast::DataType::Float(ExactNumberInfo::None);
+        assert_eq!(arrow_type(&float).unwrap(), DataType::Float32);
+        assert_eq!(arrow_type(&ast::DataType::Real).unwrap(), DataType::Float32);
+        let ratio =
+            arithmetic_signature(BinaryOp::Divide, &DataType::Float32, &DataType::Int32).unwrap();
+        assert_eq!(ratio.result, DataType::Float32);
+        let sum =
+            arithmetic_signature(BinaryOp::Plus, &DataType::Float32, &DataType::Int64).unwrap();
+        assert_eq!(sum.result, DataType::Float32);
+        let mixed =
+            arithmetic_signature(BinaryOp::Plus, &DataType::Float32, &DataType::Float64).unwrap();
+        assert_eq!(mixed.result, DataType::Float64);
+        assert_eq!(
+            common_type(&DataType::Float32, &DataType::Decimal128(2, 1)),
+            Some(DataType::Float32)
+        );
+    }
+
+    #[test]
+    fn integer_division_of_non_integers_is_a_float_division() {
+        let decimal = DataType::Decimal128(2, 1);
+        let divide =
+            arithmetic_signature(BinaryOp::IntegerDivide, &DataType::Int32, &decimal).unwrap();
+        assert_eq!(divide.left, DataType::Float64);
+        assert_eq!(divide.result, DataType::Float64);
+        let integers =
+            arithmetic_signature(BinaryOp::IntegerDivide, &DataType::Int32, &DataType::Int64)
+                .unwrap();
+        assert_eq!(integers.result, DataType::Int64);
     }
 }

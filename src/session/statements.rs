@@ -251,11 +251,16 @@ impl Session {
         };
         let plan = Binder::new(&self.catalog).bind_query_plan(query)?;
         let columns = plan.columns();
+        // DuckDB's six columns; quarry has no keys, defaults or extras.
         let schema = Arc::new(Schema::new(vec![
             Field::new("column_name", DataType::Utf8, false),
             Field::new("column_type", DataType::Utf8, false),
             Field::new("null", DataType::Utf8, false),
+            Field::new("key", DataType::Utf8, true),
+            Field::new("default", DataType::Utf8, true),
+            Field::new("extra", DataType::Utf8, true),
         ]));
+        let unknown = || new_null_array(&DataType::Utf8, columns.len());
         let batch = RecordBatch::try_new(
             schema.clone(),
             vec![
@@ -272,6 +277,9 @@ impl Session {
                         "NO"
                     }
                 }))),
+                unknown(),
+                unknown(),
+                unknown(),
             ],
         )?;
         Ok(QueryResult {
@@ -348,5 +356,44 @@ fn capitalized(word: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Session;
+    use arrow::array::{Array, AsArray};
+
+    #[test]
+    fn describe_has_duckdbs_six_columns() {
+        let mut session = Session::new().unwrap();
+        session
+            .sql("CREATE TABLE t (a INTEGER NOT NULL, b VARCHAR)")
+            .unwrap();
+        let result = session.sql("DESCRIBE t").unwrap();
+        let names: Vec<&str> = result
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "column_name",
+                "column_type",
+                "null",
+                "key",
+                "default",
+                "extra"
+            ]
+        );
+        let batch = &result.batches[0];
+        let types: Vec<Option<&str>> = batch.column(1).as_string::<i32>().iter().collect();
+        assert_eq!(types, [Some("INTEGER"), Some("VARCHAR")]);
+        let nulls: Vec<Option<&str>> = batch.column(2).as_string::<i32>().iter().collect();
+        assert_eq!(nulls, [Some("NO"), Some("YES")]);
+        assert_eq!(batch.column(3).null_count(), 2);
+        assert_eq!(batch.column(5).null_count(), 2);
     }
 }

@@ -1,10 +1,13 @@
 //! CASE, IN lists, COALESCE, GREATEST and LEAST.
 
 use super::{as_boolean, equals, true_mask, wrap, ColumnarValue, PhysicalExpr};
-use crate::error::Result;
-use arrow::array::{new_null_array, ArrayRef, BooleanArray, RecordBatch};
+use crate::error::{QuarryError, Result};
+use arrow::array::{
+    new_null_array, Array, ArrayRef, AsArray, BooleanArray, RecordBatch, UInt32Array,
+};
 use arrow::compute::kernels::{boolean, cmp, zip::zip};
-use arrow::datatypes::DataType;
+use arrow::compute::{cast, filter, filter_record_batch, interleave};
+use arrow::datatypes::{DataType, UInt32Type};
 use std::sync::Arc;
 
 /// `x IN (a, b)` is `x = a OR x = b` under Kleene logic, so a NULL in the
@@ -57,6 +60,10 @@ fn expand_bool(array: BooleanArray, rows: usize) -> Result<BooleanArray> {
 }
 
 /// Searched CASE, first matching branch wins; a NULL condition does not match.
+/// Each WHEN sees only the rows no earlier WHEN took, each THEN only the rows
+/// its WHEN took and ELSE only the rest, so a branch never fails on a row it
+/// does not produce: `CASE WHEN s IN ('1', '2') THEN CAST(s AS INTEGER) END`.
+/// The branch results are stitched back into row order with `interleave`.
 pub fn evaluate_case(
     when_then: &[(PhysicalExpr, PhysicalExpr)],
     else_expr: Option<&PhysicalExpr>,
@@ -64,17 +71,101 @@ pub fn evaluate_case(
     batch: &RecordBatch,
 ) -> Result<ColumnarValue> {
     let rows = batch.num_rows();
-    let mut result: ArrayRef = match else_expr {
-        Some(else_expr) => else_expr.evaluate_to_array(batch)?,
-        None => new_null_array(data_type, rows),
-    };
-    for (when, then) in when_then.iter().rev() {
-        let condition = when.evaluate_to_array(batch)?;
-        let condition = true_mask(as_boolean(&condition)?);
-        let then = then.evaluate_to_array(batch)?;
-        result = zip(&condition, &then, &result)?;
+    // The rows no WHEN has taken yet, and their positions in `batch`.
+    let mut remaining = batch.clone();
+    let mut positions = UInt32Array::from_iter_values(0..rows as u32);
+    let mut branches = CaseBranches::new(rows, data_type);
+    for (when, then) in when_then {
+        if remaining.num_rows() == 0 {
+            break;
+        }
+        let condition = when.evaluate_to_array(&remaining)?;
+        let matched = true_mask(as_boolean(&condition)?);
+        let taken = matched.true_count();
+        if taken == 0 {
+            continue;
+        }
+        if taken == remaining.num_rows() {
+            branches.push(then.evaluate_to_array(&remaining)?, &positions)?;
+            positions = positions.slice(0, 0);
+            remaining = remaining.slice(0, 0);
+            break;
+        }
+        let matched_batch = filter_record_batch(&remaining, &matched)?;
+        let matched_positions = filter(&positions, &matched)?;
+        branches.push(
+            then.evaluate_to_array(&matched_batch)?,
+            matched_positions.as_primitive::<UInt32Type>(),
+        )?;
+        let unmatched = boolean::not(&matched)?;
+        remaining = filter_record_batch(&remaining, &unmatched)?;
+        positions = filter(&positions, &unmatched)?
+            .as_primitive::<UInt32Type>()
+            .clone();
     }
-    Ok(ColumnarValue::Array(result))
+    if remaining.num_rows() > 0 {
+        let values = match else_expr {
+            Some(else_expr) => else_expr.evaluate_to_array(&remaining)?,
+            None => new_null_array(data_type, remaining.num_rows()),
+        };
+        branches.push(values, &positions)?;
+    }
+    Ok(ColumnarValue::Array(branches.finish()?))
+}
+
+/// The results of the CASE branches that produced rows, each over its own
+/// rows only, and for every output row the branch and offset it comes from.
+struct CaseBranches<'a> {
+    data_type: &'a DataType,
+    values: Vec<ArrayRef>,
+    sources: Vec<(usize, usize)>,
+}
+
+impl<'a> CaseBranches<'a> {
+    fn new(rows: usize, data_type: &'a DataType) -> Self {
+        Self {
+            data_type,
+            values: vec![],
+            sources: vec![(0, 0); rows],
+        }
+    }
+
+    /// Records `values`, the results for the rows at `positions`.
+    fn push(&mut self, values: ArrayRef, positions: &UInt32Array) -> Result<()> {
+        if values.len() != positions.len() {
+            return Err(QuarryError::Internal(format!(
+                "a CASE branch gave {} values for {} rows",
+                values.len(),
+                positions.len()
+            )));
+        }
+        let branch = self.values.len();
+        for (offset, position) in positions.values().iter().enumerate() {
+            if let Some(source) = self.sources.get_mut(*position as usize) {
+                *source = (branch, offset);
+            }
+        }
+        let values = if values.data_type() == self.data_type {
+            values
+        } else {
+            cast(&values, self.data_type)?
+        };
+        self.values.push(values);
+        Ok(())
+    }
+
+    /// The CASE result in row order.
+    fn finish(self) -> Result<ArrayRef> {
+        match self.values.as_slice() {
+            [] => Ok(new_null_array(self.data_type, self.sources.len())),
+            // One branch took every row, in order.
+            [only] => Ok(only.clone()),
+            values => {
+                let values: Vec<&dyn Array> = values.iter().map(|v| v.as_ref()).collect();
+                Ok(interleave(&values, &self.sources)?)
+            }
+        }
+    }
 }
 
 /// The first non-NULL argument.
@@ -110,4 +201,100 @@ pub fn greatest_or_least(arrays: &[ArrayRef], greatest: bool) -> Result<ArrayRef
         result = zip(&take, array, &result)?;
     }
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logical::ScalarValue;
+    use arrow::array::{Int32Array, StringArray};
+    use arrow::datatypes::{Field, Int32Type, Schema};
+
+    fn literal(value: &str) -> PhysicalExpr {
+        PhysicalExpr::Literal(ScalarValue::utf8(value))
+    }
+
+    fn int(value: i32) -> PhysicalExpr {
+        let array: ArrayRef = Arc::new(Int32Array::from(vec![value]));
+        PhysicalExpr::Literal(ScalarValue::try_new(array).unwrap())
+    }
+
+    fn strings(values: Vec<Option<&str>>) -> RecordBatch {
+        let schema = Schema::new(vec![Field::new("s", DataType::Utf8, true)]);
+        let column: ArrayRef = Arc::new(StringArray::from(values));
+        RecordBatch::try_new(Arc::new(schema), vec![column]).unwrap()
+    }
+
+    fn column() -> Box<PhysicalExpr> {
+        Box::new(PhysicalExpr::Column {
+            index: 0,
+            name: "s".into(),
+        })
+    }
+
+    fn evaluate(case: &PhysicalExpr, batch: &RecordBatch) -> Vec<Option<i32>> {
+        let result = case.evaluate_to_array(batch).unwrap();
+        result.as_primitive::<Int32Type>().iter().collect()
+    }
+
+    /// `CASE WHEN s IN ('1', '2') THEN CAST(s AS INTEGER) WHEN s = 'x' THEN 0 ELSE -1 END`
+    fn guarded_cast() -> PhysicalExpr {
+        PhysicalExpr::Case {
+            when_then: vec![
+                (
+                    PhysicalExpr::InList {
+                        expr: column(),
+                        list: vec![literal("1"), literal("2")],
+                        negated: false,
+                    },
+                    PhysicalExpr::Cast {
+                        expr: column(),
+                        data_type: DataType::Int32,
+                    },
+                ),
+                (
+                    PhysicalExpr::Binary {
+                        left: column(),
+                        op: crate::logical::BinaryOp::Eq,
+                        right: Box::new(literal("x")),
+                        data_type: DataType::Boolean,
+                    },
+                    int(0),
+                ),
+            ],
+            else_expr: Some(Box::new(int(-1))),
+            data_type: DataType::Int32,
+        }
+    }
+
+    #[test]
+    fn case_evaluates_each_branch_only_on_its_own_rows() {
+        let batch = strings(vec![Some("1"), Some("x"), Some("y"), None, Some("2")]);
+        assert_eq!(
+            evaluate(&guarded_cast(), &batch),
+            vec![Some(1), Some(0), Some(-1), Some(-1), Some(2)]
+        );
+    }
+
+    #[test]
+    fn case_without_else_is_null_where_nothing_matches() {
+        let PhysicalExpr::Case {
+            when_then,
+            data_type,
+            ..
+        } = guarded_cast()
+        else {
+            unreachable!()
+        };
+        let case = PhysicalExpr::Case {
+            when_then,
+            else_expr: None,
+            data_type,
+        };
+        let batch = strings(vec![Some("y"), Some("2"), Some("x")]);
+        assert_eq!(evaluate(&case, &batch), vec![None, Some(2), Some(0)]);
+        let everything_matches = strings(vec![Some("1"), Some("2")]);
+        assert_eq!(evaluate(&case, &everything_matches), vec![Some(1), Some(2)]);
+        assert_eq!(evaluate(&case, &strings(vec![])), vec![]);
+    }
 }

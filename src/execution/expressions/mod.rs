@@ -2,7 +2,9 @@
 //! positions, evaluated on whole record batches with Arrow compute kernels.
 //! A constant subexpression stays a one-row scalar until an array is needed.
 
+mod arithmetic_error;
 mod binary;
+pub(crate) mod cast;
 mod conditional;
 
 use crate::error::{QuarryError, Result};
@@ -10,7 +12,6 @@ use crate::execution::functions::scalar;
 use crate::logical::{BinaryOp, ScalarValue};
 use arrow::array::{Array, ArrayRef, BooleanArray, Datum, RecordBatch, Scalar};
 use arrow::compute::kernels::{boolean, cmp, comparison, numeric};
-use arrow::compute::{cast_with_options, CastOptions};
 use arrow::datatypes::DataType;
 
 /// The result of evaluating an expression: a column, or one value for all rows.
@@ -121,7 +122,7 @@ impl PhysicalExpr {
             } => {
                 let left = left.evaluate(batch)?;
                 let right = right.evaluate(batch)?;
-                binary::evaluate_binary(left, *op, right, data_type, batch.num_rows())
+                binary::evaluate_binary(left, *op, right, data_type, batch.num_rows(), self)
             }
             PhysicalExpr::Not(expr) => {
                 let value = expr.evaluate(batch)?;
@@ -134,7 +135,13 @@ impl PhysicalExpr {
                 let value = expr.evaluate(batch)?;
                 let scalar = value.is_scalar();
                 let array = value.into_array(batch.num_rows())?;
-                wrap(numeric::neg(&array)?, scalar)
+                // A NULL literal has no sign to flip: `-NULL` is NULL.
+                if array.data_type() == &DataType::Null {
+                    return wrap(array, scalar);
+                }
+                let negated = numeric::neg(&array)
+                    .map_err(|error| arithmetic_error::negation(&array, error))?;
+                wrap(negated, scalar)
             }
             PhysicalExpr::IsNull(expr) | PhysicalExpr::IsNotNull(expr) => {
                 let value = expr.evaluate(batch)?;
@@ -175,23 +182,14 @@ impl PhysicalExpr {
                 else_expr,
                 data_type,
             } => conditional::evaluate_case(when_then, else_expr.as_deref(), data_type, batch),
-            PhysicalExpr::Cast { expr, data_type } => {
-                let value = expr.evaluate(batch)?;
-                let options = CastOptions {
-                    safe: false,
-                    ..Default::default()
-                };
-                match value {
-                    ColumnarValue::Scalar(value) => {
-                        Ok(ColumnarValue::Scalar(value.cast_to(data_type)?))
-                    }
-                    ColumnarValue::Array(array) => Ok(ColumnarValue::Array(
-                        cast_with_options(&array, data_type, &options).map_err(|e| {
-                            QuarryError::Execution(format!("Conversion Error: {e}"))
-                        })?,
-                    )),
+            PhysicalExpr::Cast { expr, data_type } => match expr.evaluate(batch)? {
+                ColumnarValue::Scalar(value) => Ok(ColumnarValue::Scalar(ScalarValue::try_new(
+                    cast::cast_array(value.as_array(), data_type)?,
+                )?)),
+                ColumnarValue::Array(array) => {
+                    Ok(ColumnarValue::Array(cast::cast_array(&array, data_type)?))
                 }
-            }
+            },
             PhysicalExpr::ScalarFunction {
                 name,
                 args,
@@ -315,5 +313,77 @@ impl std::fmt::Display for PhysicalExpr {
             ),
             PhysicalExpr::ScalarFunction { name, args, .. } => write!(f, "{name}({})", list(args)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{AsArray, Decimal128Array, Int32Array};
+    use arrow::datatypes::{Field, Int32Type, Schema};
+    use std::sync::Arc;
+
+    fn empty_batch(rows: usize) -> RecordBatch {
+        let options = arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(rows));
+        RecordBatch::try_new_with_options(Arc::new(Schema::empty()), vec![], &options).unwrap()
+    }
+
+    #[test]
+    fn negating_null_is_null() {
+        let negated = PhysicalExpr::Negative(Box::new(PhysicalExpr::Literal(ScalarValue::null(
+            &DataType::Null,
+        ))));
+        let value = negated.evaluate(&empty_batch(1)).unwrap();
+        let ColumnarValue::Scalar(value) = value else {
+            panic!("expected a scalar, got {value:?}");
+        };
+        // A NullArray has no validity buffer, so ask for logical nulls.
+        assert_eq!(value.as_array().logical_null_count(), 1);
+    }
+
+    #[test]
+    fn negation_overflow_names_the_value() {
+        let schema = Schema::new(vec![Field::new("a", DataType::Int32, false)]);
+        let column: ArrayRef = Arc::new(Int32Array::from(vec![1, i32::MIN]));
+        let batch = RecordBatch::try_new(Arc::new(schema), vec![column]).unwrap();
+        let negated = PhysicalExpr::Negative(Box::new(PhysicalExpr::Column {
+            index: 0,
+            name: "a".into(),
+        }));
+        let error = negated.evaluate(&batch).unwrap_err().to_string();
+        assert!(
+            error.ends_with("Overflow in negation of INTEGER (-(-2147483648))!"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn cast_of_decimals_to_integers_rounds() {
+        let decimals = Decimal128Array::from(vec![37, -35, 25])
+            .with_precision_and_scale(2, 1)
+            .unwrap();
+        let schema = Schema::new(vec![Field::new("d", decimals.data_type().clone(), false)]);
+        let batch = RecordBatch::try_new(Arc::new(schema), vec![Arc::new(decimals)]).unwrap();
+        let cast = PhysicalExpr::Cast {
+            expr: Box::new(PhysicalExpr::Column {
+                index: 0,
+                name: "d".into(),
+            }),
+            data_type: DataType::Int32,
+        };
+        let result = cast.evaluate_to_array(&batch).unwrap();
+        let values: Vec<i32> = result.as_primitive::<Int32Type>().values().to_vec();
+        assert_eq!(values, vec![4, -4, 3]);
+        let scalar = PhysicalExpr::Cast {
+            expr: Box::new(PhysicalExpr::Literal(ScalarValue::from_array(
+                batch.column(0).as_ref(),
+                1,
+            ))),
+            data_type: DataType::Int64,
+        };
+        let ColumnarValue::Scalar(value) = scalar.evaluate(&batch).unwrap() else {
+            panic!("a cast of a literal stays a scalar");
+        };
+        assert_eq!(value.as_i64(), Some(-4));
     }
 }

@@ -174,7 +174,7 @@ fn floats() {
             Some("1.0"),
             Some("0.1"),
             Some("-2.5"),
-            Some("100000000000000000000.0"),
+            Some("1e+20"),
             Some("nan"),
             Some("inf"),
             Some("-inf"),
@@ -778,4 +778,54 @@ fn non_table_formats_ignore_max_rows() {
     )]);
     let text = format_batches(&schema, &[b], OutputFormat::Csv, 2).unwrap();
     assert_eq!(text, "n\n1\n2\n3\n4\n5\n");
+}
+
+#[test]
+fn doubles_switch_to_scientific_notation_like_duckdb() {
+    let a = Float64Array::from(vec![
+        1e16,
+        1e15,
+        1e-7,
+        1e-4,
+        1e-5,
+        1e300,
+        1e301,
+        123456789.123,
+        0.1 + 0.2,
+        1.2345678901234568e17,
+        -2.5e-9,
+        9007199254740992.0,
+    ]);
+    assert_eq!(
+        values(&a),
+        strings(&[
+            Some("1e+16"),
+            Some("1000000000000000.0"),
+            Some("1e-07"),
+            Some("0.0001"),
+            Some("1e-05"),
+            Some("1e+300"),
+            Some("1e+301"),
+            Some("123456789.123"),
+            Some("0.30000000000000004"),
+            Some("1.2345678901234568e+17"),
+            Some("-2.5e-09"),
+            Some("9007199254740992.0"),
+        ])
+    );
+    let f = Float32Array::from(vec![
+        1e16f32,
+        123_456.79,
+        1.0 / 3.0,
+        9_007_199_254_740_992.0,
+    ]);
+    assert_eq!(
+        values(&f),
+        strings(&[
+            Some("1e+16"),
+            Some("123456.79"),
+            Some("0.33333334"),
+            Some("9007199000000000.0"),
+        ])
+    );
 }
