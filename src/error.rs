@@ -25,7 +25,9 @@ pub enum QuarryError {
     #[error("Not implemented: {0}")]
     NotImplemented(String),
     /// A failure while running a query: bad casts, division by zero, bad files.
-    #[error("Execution Error: {0}")]
+    /// Messages that already name their kind (`Conversion Error: ...`) are
+    /// shown as they are.
+    #[error("{}", execution_message(.0))]
     Execution(String),
     /// A memory limit was hit.
     #[error("Resources exhausted: {0}")]
@@ -66,4 +68,13 @@ macro_rules! internal_err {
 #[macro_export]
 macro_rules! not_impl_err {
     ($($arg:tt)*) => { Err($crate::error::QuarryError::NotImplemented(format!($($arg)*))) };
+}
+
+/// `Execution Error: ` in front of a message unless it already starts with
+/// an error kind such as `Conversion Error:` or `Out of Range Error:`.
+fn execution_message(message: &str) -> String {
+    match message.find(" Error: ") {
+        Some(at) if at <= 24 && !message[..at].contains(':') => message.to_string(),
+        _ => format!("Execution Error: {message}"),
+    }
 }

@@ -2,7 +2,7 @@
 //! LIMIT/OFFSET.
 
 use super::scope::Scope;
-use super::types::{common_type, sql_type_name};
+use super::types::{set_operation_type, sql_type_name};
 use super::{Binder, ExprContext};
 use crate::catalog::ViewDefinition;
 use crate::error::{QuarryError, Result};
@@ -130,7 +130,7 @@ impl Binder<'_> {
         }
         let mut types = vec![];
         for (l, r) in left_columns.iter().zip(&right_columns) {
-            let common = common_type(&l.data_type, &r.data_type).ok_or_else(|| {
+            let common = set_operation_type(&l.data_type, &r.data_type).ok_or_else(|| {
                 QuarryError::Plan(format!(
                     "Binder Error: UNION column \"{}\" has types {} and {}",
                     l.name,
@@ -282,7 +282,7 @@ impl Binder<'_> {
         for row in &rows {
             for (i, expr) in row.iter().enumerate() {
                 let t = expr.data_type();
-                types[i] = common_type(&types[i], &t).ok_or_else(|| {
+                types[i] = set_operation_type(&types[i], &t).ok_or_else(|| {
                     QuarryError::Plan(format!(
                         "Binder Error: VALUES column {} has types {} and {}",
                         i + 1,

@@ -210,6 +210,19 @@ fn float_type(left: &DataType, right: &DataType) -> DataType {
     }
 }
 
+/// The type of a column that combines values of two types (UNION, VALUES):
+/// like `common_type`, except that a string and a non-string meet in VARCHAR
+/// (a comparison would instead read the string as the other type).
+pub fn set_operation_type(left: &DataType, right: &DataType) -> Option<DataType> {
+    let text = |t: &DataType| is_string(t);
+    match (left, right) {
+        (l, r) if text(l) != text(r) && l != &DataType::Null && r != &DataType::Null => {
+            Some(DataType::Utf8)
+        }
+        _ => common_type(left, right),
+    }
+}
+
 /// How a binary arithmetic operator is computed: the types both operands are
 /// cast to first, and the result type.
 #[derive(Debug, Clone, PartialEq)]
