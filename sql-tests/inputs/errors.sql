@@ -65,5 +65,5 @@ DROP VIEW two;
 SELECT 1, 2 UNION SELECT 3;
 CREATE TABLE two (z INTEGER);
 
--- not implemented yet: LATERAL subqueries
-SELECT n_name, x FROM nation, LATERAL (SELECT n_nationkey + 1 AS x);
+-- not implemented yet: parameters
+SELECT n_name FROM nation WHERE n_nationkey = $1;

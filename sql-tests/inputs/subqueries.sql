@@ -33,3 +33,12 @@ WITH totals AS (SELECT n_regionkey, count(*) AS n FROM nation GROUP BY 1) SELECT
 -- HAVING with a subquery, ORDER BY an expression not selected
 SELECT n_regionkey, count(*) FROM nation GROUP BY n_regionkey HAVING count(*) >= (SELECT count(*) / 5 FROM nation) ORDER BY n_regionkey;
 SELECT n_name FROM nation ORDER BY length(n_name) DESC, n_name LIMIT 3;
+
+-- row values in IN
+SELECT n_name FROM nation WHERE (n_nationkey, n_regionkey) IN (SELECT n_nationkey, 1 FROM nation WHERE n_name LIKE 'B%' OR n_name LIKE 'C%') ORDER BY 1;
+SELECT count(*) FROM nation WHERE (n_nationkey, n_regionkey) NOT IN (SELECT n_nationkey, n_regionkey FROM nation WHERE n_nationkey < 5);
+
+-- LATERAL subqueries
+SELECT n_name, x FROM nation, LATERAL (SELECT n_nationkey + 1 AS x) WHERE n_nationkey < 3 ORDER BY 1;
+SELECT r_name, t.cnt FROM region, LATERAL (SELECT count(*) AS cnt FROM nation WHERE n_regionkey = r_regionkey) t ORDER BY 1;
+SELECT r_name, t.n_name FROM region LEFT JOIN LATERAL (SELECT n_name FROM nation WHERE n_regionkey = r_regionkey AND n_name LIKE 'A%') t ON true ORDER BY 1, 2;

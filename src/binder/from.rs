@@ -32,6 +32,13 @@ impl Binder<'_> {
                 // A comma-separated FROM list is a chain of cross joins; the
                 // optimizer turns WHERE conditions into join conditions.
                 for item in rest {
+                    if let (Some((query, alias)), true) =
+                        (lateral(&item.relation), item.joins.is_empty())
+                    {
+                        (plan, scope) =
+                            self.bind_lateral(plan, scope, query, alias, JoinType::Inner, None)?;
+                        continue;
+                    }
                     let (right, right_scope) = self.bind_table_with_joins(item)?;
                     plan = Arc::new(LogicalPlan::Join(Join {
                         left: plan,
@@ -55,6 +62,25 @@ impl Binder<'_> {
     ) -> Result<(Arc<LogicalPlan>, Scope)> {
         let (mut plan, mut scope) = self.bind_table_factor(&item.relation)?;
         for join in &item.joins {
+            if let Some((query, alias)) = lateral(&join.relation) {
+                use ast::JoinOperator as J;
+                let (join_type, constraint) = match &join.join_operator {
+                    J::Join(c) | J::Inner(c) | J::CrossJoin(c) => (JoinType::Inner, c),
+                    J::Left(c) | J::LeftOuter(c) => (JoinType::Left, c),
+                    _ => {
+                        return Err(QuarryError::NotImplemented(
+                            "LATERAL with this join type; use JOIN or LEFT JOIN".into(),
+                        ))
+                    }
+                };
+                let condition = match constraint {
+                    ast::JoinConstraint::On(condition) => Some(condition),
+                    _ => None,
+                };
+                (plan, scope) =
+                    self.bind_lateral(plan, scope, query, alias, join_type, condition)?;
+                continue;
+            }
             let (right, right_scope) = self.bind_table_factor(&join.relation)?;
             (plan, scope) = self.bind_join(plan, scope, right, right_scope, &join.join_operator)?;
         }
@@ -449,5 +475,18 @@ mod tests {
         assert_eq!(csv.options.delimiter, b'|');
         assert!(!csv.options.has_header);
         assert_eq!(csv.schema.fields().len(), 2);
+    }
+}
+
+/// The query and alias of a `LATERAL (subquery)` FROM item.
+fn lateral(factor: &TableFactor) -> Option<(&ast::Query, Option<&ast::TableAlias>)> {
+    match factor {
+        TableFactor::Derived {
+            lateral: true,
+            subquery,
+            alias,
+            ..
+        } => Some((subquery, alias.as_ref())),
+        _ => None,
     }
 }

@@ -128,22 +128,28 @@ impl Binder<'_> {
         };
         let (sub_plan, mut conditions) = self.bind_subquery(query, scope)?;
         if let Some(needle) = needle {
-            let value = self.bind_expr(needle, &mut ExprContext::new(scope))?;
+            // `(a, b) IN (SELECT x, y ...)` compares column by column.
+            let needles: Vec<&ast::Expr> = match needle {
+                ast::Expr::Tuple(items) => items.iter().collect(),
+                ast::Expr::Nested(inner) => vec![inner.as_ref()],
+                single => vec![single],
+            };
             let columns = sub_plan.columns();
             let width = columns.len() - passthrough_count(&sub_plan);
-            let Some(first) = columns.first().cloned() else {
-                return Err(QuarryError::Internal("IN subquery without columns".into()));
-            };
-            if width != 1 {
+            if width != needles.len() {
                 return Err(QuarryError::Plan(format!(
-                    "Binder Error: Subquery returns {width} columns - expected 1"
+                    "Binder Error: Subquery returns {width} columns - expected {}",
+                    needles.len()
                 )));
             }
-            conditions.push(super::expr::bind_comparison(
-                value,
-                crate::logical::BinaryOp::Eq,
-                Expr::Column(first),
-            )?);
+            for (needle, column) in needles.into_iter().zip(columns) {
+                let value = self.bind_expr(needle, &mut ExprContext::new(scope))?;
+                conditions.push(super::expr::bind_comparison(
+                    value,
+                    crate::logical::BinaryOp::Eq,
+                    Expr::Column(column),
+                )?);
+            }
         }
         let join_type = if negated {
             JoinType::Anti
@@ -153,6 +159,76 @@ impl Binder<'_> {
         let mut join = Join::from_conjuncts(plan.clone(), sub_plan, join_type, conditions);
         join.null_aware = negated && needle.is_some();
         Ok(Some(Arc::new(LogicalPlan::Join(join))))
+    }
+}
+
+impl Binder<'_> {
+    /// `left, LATERAL (q)` or `left [LEFT] JOIN LATERAL (q) ON c`: the
+    /// subquery may read `left`'s columns. Correlated conjuncts of its WHERE
+    /// become the join condition, and a top projection that reads `left`'s
+    /// columns is evaluated above the join.
+    pub(super) fn bind_lateral(
+        &mut self,
+        left: Arc<LogicalPlan>,
+        left_scope: Scope,
+        query: &ast::Query,
+        alias: Option<&ast::TableAlias>,
+        join_type: JoinType,
+        condition: Option<&ast::Expr>,
+    ) -> Result<(Arc<LogicalPlan>, Scope)> {
+        self.outer_scopes.push(left_scope.clone());
+        self.correlated.push(vec![]);
+        let plan = self.bind_query(query);
+        self.outer_scopes.pop();
+        let referenced = self.correlated.pop().unwrap_or_default();
+        let plan = plan?;
+        let outer: HashSet<ColumnId> = referenced.iter().map(|c| c.id).collect();
+        let reads_outer = |e: &Expr| !e.column_ids().is_disjoint(&outer);
+        let (inner, top) = match plan.as_ref() {
+            LogicalPlan::Projection(p) if p.exprs.iter().any(reads_outer) => {
+                (p.input.clone(), Some(p.clone()))
+            }
+            _ => (plan.clone(), None),
+        };
+        let (inner, predicates) = pull_up(&inner, &outer)?;
+        if !collect_ids(&inner).is_disjoint(&outer) {
+            return Err(QuarryError::NotImplemented(
+                "this LATERAL subquery: outer columns are supported in its WHERE conditions and select list only".into(),
+            ));
+        }
+        let output = match &top {
+            Some(p) => p.columns.clone(),
+            None => plan.columns(),
+        };
+        let relation = alias.map(|a| a.name.value.clone());
+        let mut right_scope = Scope::from_columns(relation.as_deref(), &output);
+        if let Some(alias) = alias {
+            for (column, name) in right_scope.columns.iter_mut().zip(&alias.columns) {
+                column.column.name = name.name.value.clone();
+            }
+        }
+        let mut conjuncts = predicates;
+        if let Some(condition) = condition {
+            let merged = left_scope.clone().merge(right_scope.clone());
+            let bound = self.bind_expr(condition, &mut ExprContext::new(&merged))?;
+            conjuncts.extend(super::expr::to_boolean(bound, "JOIN ON")?.split_conjunction());
+        }
+        let left_columns = left.columns();
+        let mut joined = Arc::new(LogicalPlan::Join(Join::from_conjuncts(
+            left, inner, join_type, conjuncts,
+        )));
+        if let Some(top) = top {
+            let mut exprs: Vec<Expr> = left_columns.iter().cloned().map(Expr::Column).collect();
+            exprs.extend(top.exprs.iter().cloned());
+            let mut columns = left_columns;
+            columns.extend(top.columns.iter().cloned());
+            joined = Arc::new(LogicalPlan::Projection(Projection {
+                input: joined,
+                exprs,
+                columns,
+            }));
+        }
+        Ok((joined, left_scope.merge(right_scope)))
     }
 }
 
