@@ -436,6 +436,19 @@ fn other_name(operator: &ast::JoinOperator) -> String {
         .to_string()
 }
 
+/// The query and alias of a `LATERAL (subquery)` FROM item.
+fn lateral(factor: &TableFactor) -> Option<(&ast::Query, Option<&ast::TableAlias>)> {
+    match factor {
+        TableFactor::Derived {
+            lateral: true,
+            subquery,
+            alias,
+            ..
+        } => Some((subquery, alias.as_ref())),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,18 +488,5 @@ mod tests {
         assert_eq!(csv.options.delimiter, b'|');
         assert!(!csv.options.has_header);
         assert_eq!(csv.schema.fields().len(), 2);
-    }
-}
-
-/// The query and alias of a `LATERAL (subquery)` FROM item.
-fn lateral(factor: &TableFactor) -> Option<(&ast::Query, Option<&ast::TableAlias>)> {
-    match factor {
-        TableFactor::Derived {
-            lateral: true,
-            subquery,
-            alias,
-            ..
-        } => Some((subquery, alias.as_ref())),
-        _ => None,
     }
 }
