@@ -159,8 +159,14 @@ fn conversion_error(array: &ArrayRef, target: &DataType, error: &ArrowError) -> 
     let value = ScalarValue::from_array(array.as_ref(), row).to_string();
     let message = match target {
         _ if is_string(source) => match target {
+            DataType::Date32 if out_of_range(&value) => {
+                format!("date field value out of range: \"{value}\"")
+            }
             DataType::Date32 => {
                 format!("invalid date field format: \"{value}\", expected format is (YYYY-MM-DD)")
+            }
+            DataType::Timestamp(_, _) if out_of_range(&value) => {
+                format!("timestamp field value out of range: \"{value}\"")
             }
             DataType::Timestamp(_, _) => format!(
                 "invalid timestamp field format: \"{value}\", expected format is \
@@ -182,6 +188,18 @@ fn conversion_error(array: &ArrayRef, target: &DataType, error: &ArrowError) -> 
         _ => format!("Could not convert {source_name} value {value} to {target_name}"),
     };
     QuarryError::Execution(format!("Conversion Error: {message}"))
+}
+
+/// Whether a date or timestamp that failed to parse has the right shape, so a
+/// field is out of range (`2024-13-01`, `2024-01-01 25:00`), as DuckDB tells
+/// apart from a malformed value.
+fn out_of_range(text: &str) -> bool {
+    let Some((date, rest)) = split_date(text.trim()) else {
+        return false;
+    };
+    let time_is_well_formed =
+        rest.is_empty() || rest.strip_prefix([' ', 'T']).and_then(split_time).is_some();
+    chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err() || time_is_well_formed
 }
 
 /// The first row that is valid in `array` but NULL after a lenient cast.
@@ -331,5 +349,29 @@ mod tests {
         let text = cast_array(&floats, &DataType::Utf8View).unwrap();
         let text: Vec<Option<&str>> = text.as_string_view().iter().collect();
         assert_eq!(text, vec![Some("0.1")]);
+    }
+
+    #[test]
+    fn dates_out_of_range_are_told_from_malformed_ones() {
+        let strings: ArrayRef = Arc::new(StringArray::from(vec!["2024-13-01"]));
+        let error = cast_array(&strings, &DataType::Date32)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.ends_with("Conversion Error: date field value out of range: \"2024-13-01\""),
+            "{error}"
+        );
+        let target = DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, None);
+        let strings: ArrayRef = Arc::new(StringArray::from(vec!["2024-01-01 25:00"]));
+        let error = cast_array(&strings, &target).unwrap_err().to_string();
+        assert!(
+            error.contains("timestamp field value out of range"),
+            "{error}"
+        );
+        let strings: ArrayRef = Arc::new(StringArray::from(vec!["soon"]));
+        let error = cast_array(&strings, &DataType::Date32)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("invalid date field format"), "{error}");
     }
 }
