@@ -3,6 +3,7 @@
 //! errors except a float `%`), date arithmetic and string concatenation.
 
 use super::arithmetic_error::{self, Kernel};
+use super::cast::cast_array;
 use super::{as_boolean, true_mask, wrap, ColumnarValue};
 use crate::error::Result;
 use crate::logical::{BinaryOp, ScalarValue};
@@ -45,8 +46,9 @@ pub fn evaluate_binary(
             })
         }
         BinaryOp::StringConcat => {
-            let left = cast(&left.clone().into_array(rows)?, &DataType::Utf8)?;
-            let right = cast(&right.clone().into_array(rows)?, &DataType::Utf8)?;
+            // CAST's text, so `1e20::DOUBLE || ''` is '1e+20' as in DuckDB.
+            let left = cast_array(&left.clone().into_array(rows)?, &DataType::Utf8)?;
+            let right = cast_array(&right.clone().into_array(rows)?, &DataType::Utf8)?;
             concat_elements::concat_elements_dyn(&left, &right)?
         }
         BinaryOp::Plus | BinaryOp::Minus => {
@@ -271,5 +273,22 @@ mod tests {
             "{error}"
         );
         assert!(!error.contains("Arrow"), "{error}");
+    }
+
+    #[test]
+    fn concatenation_writes_floats_as_duckdb_does() {
+        let result = evaluate_binary(
+            column(Float64Array::from(vec![1e20, 0.5, 2.0])),
+            BinaryOp::StringConcat,
+            ColumnarValue::Scalar(ScalarValue::utf8("!")),
+            &DataType::Utf8,
+            3,
+            &"(a || '!')",
+        )
+        .unwrap()
+        .into_array(3)
+        .unwrap();
+        let text: Vec<Option<&str>> = result.as_string::<i32>().iter().collect();
+        assert_eq!(text, vec![Some("1e+20!"), Some("0.5!"), Some("2.0!")]);
     }
 }

@@ -5,16 +5,18 @@
 //! involved (`Conversion Error: Could not convert string 'x' to INTEGER`),
 //! never a silent NULL and never Arrow's own wording. Where DuckDB and Arrow
 //! differ, DuckDB wins: floats round half to even and decimals round half away
-//! from zero when cast to integers (Arrow truncates), and timestamps may omit
-//! their seconds (`'2024-01-01 10:00'`).
+//! from zero when cast to integers (Arrow truncates), timestamps may omit
+//! their seconds (`'2024-01-01 10:00'`), and floats become text as DuckDB
+//! writes them (`1e+20`).
 
+use super::float_text::{double_text, float_text};
 use crate::binder::types::{is_decimal, is_string, sql_type_name};
 use crate::error::{QuarryError, Result};
 use crate::logical::ScalarValue;
 use arrow::array::{Array, ArrayRef, AsArray, StringArray};
 use arrow::compute::kernels::boolean;
 use arrow::compute::{can_cast_types, cast_with_options, CastOptions};
-use arrow::datatypes::{DataType, Float64Type};
+use arrow::datatypes::{DataType, Float32Type, Float64Type};
 use arrow::error::ArrowError;
 use std::sync::Arc;
 
@@ -41,6 +43,8 @@ fn convert(array: &ArrayRef, target: &DataType, safe: bool) -> Result<ArrayRef, 
         cast_with_options(array, &DataType::Decimal128(38, 0), &options)?
     } else if is_string(source) && matches!(target, DataType::Timestamp(_, _) | DataType::Date32) {
         normalize_datetimes(array)?
+    } else if source.is_floating() && is_string(target) {
+        float_strings(array)?
     } else {
         array.clone()
     };
@@ -54,6 +58,19 @@ fn round_half_even(array: &ArrayRef) -> Result<ArrayRef, ArrowError> {
         .as_primitive::<Float64Type>()
         .unary::<_, Float64Type>(f64::round_ties_even);
     Ok(Arc::new(rounded))
+}
+
+/// Floats as DuckDB writes them (`1e+20`, not Arrow's `100000000000000000000`).
+fn float_strings(array: &ArrayRef) -> Result<ArrayRef, ArrowError> {
+    let strings: StringArray = if array.data_type() == &DataType::Float64 {
+        let doubles = array.as_primitive::<Float64Type>();
+        doubles.iter().map(|v| v.map(double_text)).collect()
+    } else {
+        let floats = arrow::compute::cast(array, &DataType::Float32)?;
+        let floats = floats.as_primitive::<Float32Type>();
+        floats.iter().map(|v| v.map(float_text)).collect()
+    };
+    Ok(Arc::new(strings))
 }
 
 /// Date and timestamp strings in the shape Arrow parses: `2024-1-1 9:00`
@@ -142,8 +159,14 @@ fn conversion_error(array: &ArrayRef, target: &DataType, error: &ArrowError) -> 
     let value = ScalarValue::from_array(array.as_ref(), row).to_string();
     let message = match target {
         _ if is_string(source) => match target {
+            DataType::Date32 if out_of_range(&value) => {
+                format!("date field value out of range: \"{value}\"")
+            }
             DataType::Date32 => {
                 format!("invalid date field format: \"{value}\", expected format is (YYYY-MM-DD)")
+            }
+            DataType::Timestamp(_, _) if out_of_range(&value) => {
+                format!("timestamp field value out of range: \"{value}\"")
             }
             DataType::Timestamp(_, _) => format!(
                 "invalid timestamp field format: \"{value}\", expected format is \
@@ -165,6 +188,18 @@ fn conversion_error(array: &ArrayRef, target: &DataType, error: &ArrowError) -> 
         _ => format!("Could not convert {source_name} value {value} to {target_name}"),
     };
     QuarryError::Execution(format!("Conversion Error: {message}"))
+}
+
+/// Whether a date or timestamp that failed to parse has the right shape, so a
+/// field is out of range (`2024-13-01`, `2024-01-01 25:00`), as DuckDB tells
+/// apart from a malformed value.
+fn out_of_range(text: &str) -> bool {
+    let Some((date, rest)) = split_date(text.trim()) else {
+        return false;
+    };
+    let time_is_well_formed =
+        rest.is_empty() || rest.strip_prefix([' ', 'T']).and_then(split_time).is_some();
+    chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err() || time_is_well_formed
 }
 
 /// The first row that is valid in `array` but NULL after a lenient cast.
@@ -302,5 +337,41 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(error.contains("invalid timestamp field format"), "{error}");
+    }
+
+    #[test]
+    fn floats_become_text_as_duckdb_writes_them() {
+        let doubles: ArrayRef = Arc::new(Float64Array::from(vec![Some(1e20), Some(1e-5), None]));
+        let text = cast_array(&doubles, &DataType::Utf8).unwrap();
+        let text: Vec<Option<&str>> = text.as_string::<i32>().iter().collect();
+        assert_eq!(text, vec![Some("1e+20"), Some("1e-05"), None]);
+        let floats: ArrayRef = Arc::new(Float32Array::from(vec![0.1f32]));
+        let text = cast_array(&floats, &DataType::Utf8View).unwrap();
+        let text: Vec<Option<&str>> = text.as_string_view().iter().collect();
+        assert_eq!(text, vec![Some("0.1")]);
+    }
+
+    #[test]
+    fn dates_out_of_range_are_told_from_malformed_ones() {
+        let strings: ArrayRef = Arc::new(StringArray::from(vec!["2024-13-01"]));
+        let error = cast_array(&strings, &DataType::Date32)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.ends_with("Conversion Error: date field value out of range: \"2024-13-01\""),
+            "{error}"
+        );
+        let target = DataType::Timestamp(arrow::datatypes::TimeUnit::Microsecond, None);
+        let strings: ArrayRef = Arc::new(StringArray::from(vec!["2024-01-01 25:00"]));
+        let error = cast_array(&strings, &target).unwrap_err().to_string();
+        assert!(
+            error.contains("timestamp field value out of range"),
+            "{error}"
+        );
+        let strings: ArrayRef = Arc::new(StringArray::from(vec!["soon"]));
+        let error = cast_array(&strings, &DataType::Date32)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("invalid date field format"), "{error}");
     }
 }

@@ -6,6 +6,7 @@ mod arithmetic_error;
 mod binary;
 pub(crate) mod cast;
 mod conditional;
+pub(crate) mod float_text;
 
 use crate::error::{QuarryError, Result};
 use crate::execution::functions::scalar;

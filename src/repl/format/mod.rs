@@ -27,6 +27,7 @@ use arrow::util::display::{ArrayFormatter, FormatOptions};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 
 use crate::error::{QuarryError, Result};
+use crate::execution::expressions::float_text::{double_text, float_text};
 
 /// How [`format_batches`] renders a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,18 +152,9 @@ pub fn format_value(array: &dyn Array, row: usize) -> Result<Option<String>> {
         DataType::UInt16 => primitive::<UInt16Type>(array, row)?.to_string(),
         DataType::UInt32 => primitive::<UInt32Type>(array, row)?.to_string(),
         DataType::UInt64 => primitive::<UInt64Type>(array, row)?.to_string(),
-        DataType::Float16 => {
-            let v = primitive::<Float16Type>(array, row)?.to_f32();
-            float_text(format!("{v:e}"), v.is_nan(), v.is_infinite(), v < 0.0)
-        }
-        DataType::Float32 => {
-            let v = primitive::<Float32Type>(array, row)?;
-            float_text(format!("{v:e}"), v.is_nan(), v.is_infinite(), v < 0.0)
-        }
-        DataType::Float64 => {
-            let v = primitive::<Float64Type>(array, row)?;
-            float_text(format!("{v:e}"), v.is_nan(), v.is_infinite(), v < 0.0)
-        }
+        DataType::Float16 => float_text(primitive::<Float16Type>(array, row)?.to_f32()),
+        DataType::Float32 => float_text(primitive::<Float32Type>(array, row)?),
+        DataType::Float64 => double_text(primitive::<Float64Type>(array, row)?),
         DataType::Decimal32(_, s) => {
             decimal_text(&primitive::<Decimal32Type>(array, row)?.to_string(), *s)
         }
@@ -314,44 +306,6 @@ fn nanos_per(unit: TimeUnit) -> i128 {
         TimeUnit::Microsecond => 1_000,
         TimeUnit::Nanosecond => 1,
     }
-}
-
-/// DuckDB's rendering of a float from `scientific`, Rust's shortest
-/// round-trip `{:e}` text (`1.5e16`): positional for decimal exponents from
-/// -4 to 15 (`0.0001`, `1000000000000000.0`), scientific with a signed
-/// two-digit exponent outside them (`1e-05`, `1.5e+16`), as Python's `repr`.
-fn float_text(scientific: String, nan: bool, infinite: bool, negative: bool) -> String {
-    if nan {
-        return "nan".to_string();
-    }
-    if infinite {
-        return if negative { "-inf" } else { "inf" }.to_string();
-    }
-    let Some((mantissa, exponent)) = scientific.split_once('e') else {
-        return scientific;
-    };
-    let Ok(exponent) = exponent.parse::<i32>() else {
-        return scientific;
-    };
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", mantissa),
-    };
-    if !(-4..16).contains(&exponent) {
-        let exponent_sign = if exponent < 0 { '-' } else { '+' };
-        return format!("{sign}{mantissa}e{exponent_sign}{:02}", exponent.abs());
-    }
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let point = exponent + 1; // digits before the decimal point
-    let text = if point <= 0 {
-        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
-    } else if digits.len() <= point as usize {
-        format!("{digits}{}.0", "0".repeat(point as usize - digits.len()))
-    } else {
-        let (whole, fraction) = digits.split_at(point as usize);
-        format!("{whole}.{fraction}")
-    };
-    format!("{sign}{text}")
 }
 
 /// Places the decimal point into the decimal rendering of an unscaled integer.
