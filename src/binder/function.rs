@@ -110,7 +110,19 @@ impl Binder<'_> {
             }));
         }
         let arg_types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
-        let (input_types, data_type) = scalar::resolve(name, &arg_types)?;
+        let (input_types, mut data_type) = scalar::resolve(name, &arg_types)?;
+        // DuckDB: round(DECIMAL(p, s), n) with a constant n is DECIMAL(p, n),
+        // n clamped to 0..=s.
+        if let (Some(DataType::Decimal128(precision, scale)), Some(Expr::Literal(places))) =
+            (arg_types.first(), args.get(1))
+        {
+            if name == "round" {
+                if let Some(places) = places.as_i64() {
+                    let scale = places.clamp(0, *scale as i64) as i8;
+                    data_type = DataType::Decimal128(*precision, scale);
+                }
+            }
+        }
         let args = args
             .into_iter()
             .zip(input_types.iter())
