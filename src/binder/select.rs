@@ -351,19 +351,8 @@ impl Binder<'_> {
                     let component: Vec<Vec<usize>> = match item {
                         ast::Expr::Rollup(lists) | ast::Expr::Cube(lists) => {
                             has_sets = true;
-                            let mut elements = vec![];
-                            for list in lists {
-                                let mut indices = vec![];
-                                for e in list {
-                                    indices.push(self.bind_group_item(
-                                        e,
-                                        entries,
-                                        scope,
-                                        &mut groups,
-                                    )?);
-                                }
-                                elements.push(indices);
-                            }
+                            let elements =
+                                self.bind_group_lists(lists, entries, scope, &mut groups)?;
                             if matches!(item, ast::Expr::Rollup(_)) {
                                 (0..=elements.len())
                                     .rev()
@@ -384,20 +373,7 @@ impl Binder<'_> {
                         }
                         ast::Expr::GroupingSets(lists) => {
                             has_sets = true;
-                            let mut component = vec![];
-                            for list in lists {
-                                let mut indices = vec![];
-                                for e in list {
-                                    indices.push(self.bind_group_item(
-                                        e,
-                                        entries,
-                                        scope,
-                                        &mut groups,
-                                    )?);
-                                }
-                                component.push(indices);
-                            }
-                            component
+                            self.bind_group_lists(lists, entries, scope, &mut groups)?
                         }
                         other => vec![vec![self.bind_group_item(
                             other,
@@ -426,6 +402,24 @@ impl Binder<'_> {
                 Ok(Some((groups, sets)))
             }
         }
+    }
+
+    /// Binds each list of GROUP BY items to the indices of its expressions.
+    fn bind_group_lists(
+        &mut self,
+        lists: &[Vec<ast::Expr>],
+        entries: &[SelectEntry],
+        scope: &Scope,
+        groups: &mut Vec<(Expr, String)>,
+    ) -> Result<Vec<Vec<usize>>> {
+        lists
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .map(|e| self.bind_group_item(e, entries, scope, groups))
+                    .collect()
+            })
+            .collect()
     }
 
     /// Binds one GROUP BY item (an expression, ordinal or select alias) and
