@@ -42,3 +42,6 @@ SELECT count(*) FROM nation WHERE (n_nationkey, n_regionkey) NOT IN (SELECT n_na
 SELECT n_name, x FROM nation, LATERAL (SELECT n_nationkey + 1 AS x) WHERE n_nationkey < 3 ORDER BY 1;
 SELECT r_name, t.cnt FROM region, LATERAL (SELECT count(*) AS cnt FROM nation WHERE n_regionkey = r_regionkey) t ORDER BY 1;
 SELECT r_name, t.n_name FROM region LEFT JOIN LATERAL (SELECT n_name FROM nation WHERE n_regionkey = r_regionkey AND n_name LIKE 'A%') t ON true ORDER BY 1, 2;
+
+-- a correlated COUNT over no rows is 0
+SELECT a, (SELECT count(*) FROM s WHERE s.a = t.a) AS n FROM t ORDER BY a NULLS FIRST;

@@ -75,9 +75,22 @@ impl Binder<'_> {
                 "Binder Error: Subquery returns {expected} columns - expected 1"
             )));
         }
+        let counts = !correlation.is_empty() && is_count(&plan, value.id);
         self.pending.push(PendingSubquery { plan, correlation });
         let mut value = value;
         value.nullable = true;
+        if counts {
+            // A correlated COUNT over no rows is 0, not the NULL the left join
+            // gives for a key without a group (the "count bug").
+            let zero = Expr::Literal(crate::logical::ScalarValue::int64(0));
+            return Ok(Expr::ScalarFunction(
+                crate::logical::expr::ScalarFunctionExpr {
+                    name: "coalesce".into(),
+                    args: vec![Expr::Column(value), zero],
+                    data_type: arrow::datatypes::DataType::Int64,
+                },
+            ));
+        }
         Ok(Expr::Column(value))
     }
 
@@ -229,6 +242,32 @@ impl Binder<'_> {
             }));
         }
         Ok((joined, left_scope.merge(right_scope)))
+    }
+}
+
+/// Whether column `id` of `plan` is a COUNT computed by an aggregate (passed
+/// through projections unchanged).
+fn is_count(plan: &LogicalPlan, id: ColumnId) -> bool {
+    match plan {
+        LogicalPlan::Projection(p) => p.columns.iter().zip(&p.exprs).any(|(c, e)| {
+            c.id == id && matches!(e, Expr::Column(inner) if is_count(&p.input, inner.id))
+        }),
+        LogicalPlan::Aggregate(a) => {
+            a.aggregate_columns
+                .iter()
+                .zip(&a.aggregates)
+                .any(|(c, call)| {
+                    c.id == id
+                        && matches!(
+                            call.func,
+                            crate::logical::AggregateFunction::Count
+                                | crate::logical::AggregateFunction::CountStar
+                        )
+                })
+        }
+        LogicalPlan::Filter(f) => is_count(&f.input, id),
+        LogicalPlan::Sort(s) => is_count(&s.input, id),
+        _ => false,
     }
 }
 
