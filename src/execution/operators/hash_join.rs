@@ -160,45 +160,53 @@ impl HashJoinExec {
         Ok(())
     }
 
+    /// Streams the joined rows of one probe partition, one probe batch at a
+    /// time; unmatched build rows (RIGHT/FULL) follow the last batch.
     pub fn execute(&self, partition: usize, ctx: &TaskContext) -> Result<BatchStream> {
         let build = self.built.get().cloned().ok_or_else(|| {
             QuarryError::Internal("hash join probed before its build side was prepared".into())
         })?;
-        let probe = self.probe.execute(partition, ctx)?;
+        let mut probe = self.probe.execute(partition, ctx)?;
         let probe_keys = self.probe_keys.clone();
+        let probe_schema = self.probe.schema();
+        let layout = self.layout.clone();
         let mut matched = vec![false; build.batch.num_rows()];
-        let layout = &self.layout;
-        let mut outputs = vec![];
-        for batch in probe {
-            let batch = batch?;
-            let keys = probe_keys
-                .iter()
-                .map(|k| k.evaluate_to_array(&batch))
-                .collect::<Result<Vec<_>>>()?;
-            let nulls = if layout.null_equals_null {
-                None
-            } else {
-                null_key_mask(&keys, batch.num_rows())
+        let mut finished = false;
+        Ok(Box::new(std::iter::from_fn(move || loop {
+            if finished {
+                return None;
+            }
+            let Some(batch) = probe.next() else {
+                finished = true;
+                if !layout.join_type.emits_unmatched_build() {
+                    return None;
+                }
+                return layout
+                    .unmatched_build(&probe_schema, &build.batch, &matched)
+                    .transpose();
             };
-            let (probe_indices, build_indices) = candidates(&build, &keys, nulls.as_ref())?;
-            if let Some(out) = layout.output(
-                &batch,
-                nulls.as_ref(),
-                &build,
-                (probe_indices, build_indices),
-                &mut matched,
-            )? {
-                outputs.push(out);
+            let joined = batch.and_then(|batch| {
+                let keys = probe_keys
+                    .iter()
+                    .map(|k| k.evaluate_to_array(&batch))
+                    .collect::<Result<Vec<_>>>()?;
+                let nulls = if layout.null_equals_null {
+                    None
+                } else {
+                    null_key_mask(&keys, batch.num_rows())
+                };
+                let pairs = candidates(&build, &keys, nulls.as_ref())?;
+                layout.output(&batch, nulls.as_ref(), &build, pairs, &mut matched)
+            });
+            match joined {
+                Ok(None) => continue,
+                Ok(Some(out)) => return Some(Ok(out)),
+                Err(error) => {
+                    finished = true;
+                    return Some(Err(error));
+                }
             }
-        }
-        if layout.join_type.emits_unmatched_build() {
-            if let Some(out) =
-                layout.unmatched_build(&self.probe.schema(), &build.batch, &matched)?
-            {
-                outputs.push(out);
-            }
-        }
-        Ok(Box::new(outputs.into_iter().map(Ok)))
+        })))
     }
 
     pub fn describe(&self) -> String {

@@ -32,7 +32,7 @@ impl ProbeJoinType {
 
 /// The shape of a join's output: which side is on the left, the schema, the
 /// residual filter over `[left columns, right columns]`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct JoinLayout {
     pub join_type: ProbeJoinType,
     pub build_is_left: bool,
