@@ -43,3 +43,6 @@ SELECT CAST(42 AS VARCHAR) || 'x', CAST(' 7 ' AS INTEGER), CAST('-1.50' AS DECIM
 
 -- quoting
 SELECT 'it''s' AS s, length('it''s') AS n, 'a''' || '''b' AS q;
+
+-- LIKE with a custom escape character; a backslash is then an ordinary character
+SELECT 'a_c' LIKE 'a#_c' ESCAPE '#', 'abc' LIKE 'a#_c' ESCAPE '#', 'a\b' LIKE 'a\b' ESCAPE '#', '50%' LIKE '50!%' ESCAPE '!';

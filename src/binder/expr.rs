@@ -117,14 +117,15 @@ impl Binder<'_> {
                 escape_char,
                 any,
             } => {
-                if escape_char.is_some() || *any {
-                    return Err(QuarryError::NotImplemented(
-                        "LIKE with ESCAPE or ANY".into(),
-                    ));
+                if *any {
+                    return Err(QuarryError::NotImplemented("LIKE ANY".into()));
                 }
                 let case_insensitive = matches!(expr, ast::Expr::ILike { .. });
                 let value = self.bind_expr(inner, ctx)?;
-                let pattern = self.bind_expr(pattern, ctx)?;
+                let mut pattern = self.bind_expr(pattern, ctx)?;
+                if let Some(escape) = escape_char {
+                    pattern = with_escape(pattern, self.bind_expr(escape, ctx)?)?;
+                }
                 bind_like(value, pattern, *negated, case_insensitive)
             }
             ast::Expr::Case {
@@ -313,6 +314,51 @@ pub fn bind_binary(left: Expr, op: &BinaryOperator, right: Expr) -> Result<Expr>
             ))
         }
     }
+}
+
+/// A constant LIKE pattern with a custom ESCAPE character, rewritten to the
+/// backslash escapes the LIKE kernel understands.
+fn with_escape(pattern: Expr, escape: Expr) -> Result<Expr> {
+    let text = |e: &Expr| match e {
+        Expr::Literal(v) => v.as_str(),
+        _ => None,
+    };
+    let (Some(pattern_text), Some(escape_text)) = (text(&pattern), text(&escape)) else {
+        return Err(QuarryError::NotImplemented(
+            "LIKE ... ESCAPE with a pattern or escape that is not a constant string".into(),
+        ));
+    };
+    let mut chars = escape_text.chars();
+    let (Some(escape), None) = (chars.next(), chars.next()) else {
+        return Err(QuarryError::Plan(
+            "Binder Error: LIKE ESCAPE must be a single character".into(),
+        ));
+    };
+    let mut rewritten = String::with_capacity(pattern_text.len());
+    let mut input = pattern_text.chars();
+    while let Some(c) = input.next() {
+        if c == escape {
+            match input.next() {
+                Some(next @ ('%' | '_')) => {
+                    rewritten.push('\\');
+                    rewritten.push(next);
+                }
+                Some('\\') => rewritten.push_str("\\\\"),
+                Some(next) => rewritten.push(next),
+                None => {
+                    return Err(QuarryError::Execution(
+                        "Invalid Input Error: Like pattern must not end with escape character!"
+                            .into(),
+                    ))
+                }
+            }
+        } else if c == '\\' {
+            rewritten.push_str("\\\\");
+        } else {
+            rewritten.push(c);
+        }
+    }
+    Ok(Expr::Literal(ScalarValue::utf8(&rewritten)))
 }
 
 /// A comparison with both sides cast to their common type.

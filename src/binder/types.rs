@@ -304,6 +304,14 @@ pub fn arithmetic_signature(
                 result: timestamp,
             });
         }
+        (BinaryOp::Minus, Timestamp(unit, tz), Timestamp(_, _)) => {
+            let timestamp = Timestamp(*unit, tz.clone());
+            return Ok(ArithmeticSignature {
+                left: timestamp.clone(),
+                right: timestamp,
+                result: Interval(IntervalUnit::MonthDayNano),
+            });
+        }
         (BinaryOp::Plus | BinaryOp::Minus, Interval(_), Interval(_)) => {
             return Ok(same(Interval(IntervalUnit::MonthDayNano)))
         }
