@@ -6,6 +6,7 @@
 mod expr;
 mod from;
 mod function;
+mod group_by;
 mod literal;
 mod query;
 pub mod scope;
