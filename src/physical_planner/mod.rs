@@ -124,19 +124,7 @@ impl<'a> PhysicalPlanner<'a> {
                 let layout = InputLayout::new(&sort.input.columns());
                 PhysicalPlan::Sort(SortExec {
                     input,
-                    keys: sort
-                        .keys
-                        .iter()
-                        .map(|key| {
-                            Ok(SortKeyExpr {
-                                expr: layout.create(&key.expr)?,
-                                options: SortOptions {
-                                    descending: !key.ascending,
-                                    nulls_first: key.nulls_first,
-                                },
-                            })
-                        })
-                        .collect::<Result<_>>()?,
+                    keys: sort_keys(&sort.keys, &layout)?,
                     fetch: None,
                 })
             }
@@ -359,19 +347,7 @@ impl PhysicalPlanner<'_> {
                     args: create_all(&call.args)?,
                     filter: call.filter.as_ref().map(|f| layout.create(f)).transpose()?,
                     partition_by: create_all(&call.partition_by)?,
-                    order_by: call
-                        .order_by
-                        .iter()
-                        .map(|key| {
-                            Ok(SortKeyExpr {
-                                expr: layout.create(&key.expr)?,
-                                options: SortOptions {
-                                    descending: !key.ascending,
-                                    nulls_first: key.nulls_first,
-                                },
-                            })
-                        })
-                        .collect::<Result<_>>()?,
+                    order_by: sort_keys(&call.order_by, &layout)?,
                     frame: call.frame,
                     result_type: call.data_type.clone(),
                     display: call.to_string(),
@@ -444,6 +420,21 @@ fn aggregate_call(call: &AggregateExpr, layout: &InputLayout) -> Result<Aggregat
         state_width,
         display: call.to_string(),
     })
+}
+
+/// ORDER BY keys over an input.
+fn sort_keys(keys: &[crate::logical::SortKey], layout: &InputLayout) -> Result<Vec<SortKeyExpr>> {
+    keys.iter()
+        .map(|key| {
+            Ok(SortKeyExpr {
+                expr: layout.create(&key.expr)?,
+                options: SortOptions {
+                    descending: !key.ascending,
+                    nulls_first: key.nulls_first,
+                },
+            })
+        })
+        .collect()
 }
 
 /// The plan itself if it has one partition, else an exchange gathering it.
