@@ -4,7 +4,6 @@
 
 use crate::error::{QuarryError, Result};
 use arrow::array::{new_null_array, Array, ArrayRef, BooleanArray, Int64Array, StringArray};
-use arrow::compute::{cast_with_options, CastOptions};
 use arrow::datatypes::DataType;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use std::fmt;
@@ -69,13 +68,12 @@ impl ScalarValue {
         Ok(arrow::compute::take(&self.0, &indices, None)?)
     }
 
-    /// Casts with SQL semantics: a value that does not fit is an error.
+    /// Casts with SQL semantics (DuckDB's rounding and errors), the same
+    /// rules as a CAST over a column.
     pub fn cast_to(&self, data_type: &DataType) -> Result<Self> {
-        let options = CastOptions {
-            safe: false,
-            ..Default::default()
-        };
-        Ok(Self(cast_with_options(&self.0, data_type, &options)?))
+        Self::try_new(crate::execution::expressions::cast::cast_array(
+            &self.0, data_type,
+        )?)
     }
 
     pub fn as_bool(&self) -> Option<bool> {
