@@ -278,12 +278,14 @@ impl Binder<'_> {
             .iter()
             .map(|f| self.new_column(f.name(), f.data_type().clone(), f.is_nullable()))
             .collect();
+        let statistics = self.catalog.statistics(table_name, &source);
         Arc::new(LogicalPlan::Scan(Scan {
             table_name: table_name.to_string(),
             source,
             projection: (0..schema.fields().len()).collect(),
             columns,
             filters: vec![],
+            statistics,
         }))
     }
 

@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod memory;
 pub mod parquet;
+pub mod statistics;
 
 use crate::error::{QuarryError, Result};
 use arrow::datatypes::SchemaRef;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 pub use self::csv::CsvSource;
 pub use self::memory::MemorySource;
 pub use self::parquet::ParquetSource;
+pub use self::statistics::{ColumnStatistics, TableStatistics};
 
 /// Where a table's rows come from.
 #[derive(Debug)]
@@ -57,10 +59,12 @@ pub enum CatalogEntry {
     View(Arc<ViewDefinition>),
 }
 
-/// Tables and views by lower-case name.
+/// Tables and views by lower-case name, and the statistics ANALYZE TABLE
+/// computed for tables.
 #[derive(Debug, Default)]
 pub struct Catalog {
     entries: BTreeMap<String, CatalogEntry>,
+    analyzed: BTreeMap<String, Arc<TableStatistics>>,
 }
 
 impl Catalog {
@@ -88,12 +92,33 @@ impl Catalog {
                 "Catalog Error: Table with name \"{name}\" already exists!"
             )));
         }
+        self.analyzed.remove(&key);
         self.entries.insert(key, entry);
         Ok(())
     }
 
     pub fn remove(&mut self, name: &str) -> Option<CatalogEntry> {
+        self.analyzed.remove(&name.to_lowercase());
         self.entries.remove(&name.to_lowercase())
+    }
+
+    /// The statistics of table `name` over `source`: those of ANALYZE TABLE
+    /// when it ran, else what the storage tells.
+    pub fn statistics(&self, name: &str, source: &TableSource) -> Arc<TableStatistics> {
+        match self.analyzed.get(&name.to_lowercase()) {
+            Some(stats) => stats.clone(),
+            None => Arc::new(TableStatistics::from_source(source)),
+        }
+    }
+
+    /// Keeps what ANALYZE TABLE computed for `name`.
+    pub fn set_statistics(&mut self, name: &str, statistics: Arc<TableStatistics>) {
+        self.analyzed.insert(name.to_lowercase(), statistics);
+    }
+
+    /// Forgets computed statistics after the table's rows changed.
+    pub fn invalidate_statistics(&mut self, name: &str) {
+        self.analyzed.remove(&name.to_lowercase());
     }
 
     /// Registers every `NAME.parquet`, `NAME.csv` and directory `NAME/` of Parquet

@@ -2,6 +2,7 @@
 //! hold a [`MemoryReservation`] from the query's [`MemoryPool`] and grow it as
 //! they buffer; past the limit they fail with `ResourcesExhausted`.
 
+use super::metrics::OperatorMetrics;
 use crate::error::{QuarryError, Result};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -32,12 +33,18 @@ impl MemoryPool {
         self.peak.load(Ordering::Relaxed)
     }
 
-    /// An empty reservation for `consumer` (named in errors).
-    pub fn reserve(self: &Arc<Self>, consumer: &str) -> MemoryReservation {
+    /// An empty reservation for `consumer` (named in errors), also counted
+    /// in `operator`'s peak memory when given.
+    pub fn reserve(
+        self: &Arc<Self>,
+        consumer: &str,
+        operator: Option<Arc<OperatorMetrics>>,
+    ) -> MemoryReservation {
         MemoryReservation {
             pool: self.clone(),
             consumer: consumer.to_string(),
             size: 0,
+            operator,
         }
     }
 
@@ -75,6 +82,7 @@ pub struct MemoryReservation {
     pool: Arc<MemoryPool>,
     consumer: String,
     size: usize,
+    operator: Option<Arc<OperatorMetrics>>,
 }
 
 impl MemoryReservation {
@@ -86,8 +94,14 @@ impl MemoryReservation {
     pub fn try_resize(&mut self, bytes: usize) -> Result<()> {
         if bytes > self.size {
             self.pool.try_grow(bytes - self.size, &self.consumer)?;
+            if let Some(operator) = &self.operator {
+                operator.grow_memory(bytes - self.size);
+            }
         } else {
             self.pool.shrink(self.size - bytes);
+            if let Some(operator) = &self.operator {
+                operator.shrink_memory(self.size - bytes);
+            }
         }
         self.size = bytes;
         Ok(())
@@ -101,6 +115,9 @@ impl MemoryReservation {
 impl Drop for MemoryReservation {
     fn drop(&mut self) {
         self.pool.shrink(self.size);
+        if let Some(operator) = &self.operator {
+            operator.shrink_memory(self.size);
+        }
     }
 }
 
@@ -111,9 +128,9 @@ mod tests {
     #[test]
     fn reservation_past_the_limit_fails_and_drop_releases() {
         let pool = MemoryPool::new(100);
-        let mut first = pool.reserve("sort");
+        let mut first = pool.reserve("sort", None);
         first.try_resize(80).unwrap();
-        let mut second = pool.reserve("aggregate");
+        let mut second = pool.reserve("aggregate", None);
         let error = second.try_resize(30).unwrap_err().to_string();
         assert!(error.contains("aggregate"), "{error}");
         drop(first);

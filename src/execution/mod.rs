@@ -6,6 +6,7 @@ pub mod context;
 pub mod expressions;
 pub mod functions;
 pub mod memory;
+pub mod metrics;
 pub mod operators;
 pub mod scheduler;
 

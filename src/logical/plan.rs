@@ -17,6 +17,8 @@ pub struct Scan {
     pub projection: Vec<usize>,
     pub columns: Vec<ColumnRef>,
     pub filters: Vec<Expr>,
+    /// What the catalog knows of the table's data, columns in source order.
+    pub statistics: Arc<crate::catalog::TableStatistics>,
 }
 
 /// Literal rows: `VALUES (..), (..)`.

@@ -95,6 +95,39 @@ impl ScalarValue {
             .map(|a| a.value(0))
     }
 
+    /// The value on a line, for measuring ranges in the cost model: numbers
+    /// as they are (decimals scaled), dates and timestamps in days.
+    pub fn numeric(&self) -> Option<f64> {
+        use arrow::array::AsArray;
+        use arrow::datatypes::*;
+        if self.is_null() {
+            return None;
+        }
+        let a = &self.0;
+        Some(match a.data_type() {
+            DataType::Date32 => a.as_primitive::<Date32Type>().value(0) as f64,
+            DataType::Date64 => a.as_primitive::<Date64Type>().value(0) as f64 / 86_400_000.0,
+            DataType::Timestamp(unit, _) => {
+                let per_day = match unit {
+                    TimeUnit::Second => 86_400.0,
+                    TimeUnit::Millisecond => 86_400_000.0,
+                    TimeUnit::Microsecond => 86_400_000_000.0,
+                    TimeUnit::Nanosecond => 86_400_000_000_000.0,
+                };
+                let raw = arrow::compute::cast(a, &DataType::Int64).ok()?;
+                raw.as_primitive::<Int64Type>().value(0) as f64 / per_day
+            }
+            DataType::Decimal128(_, scale) => {
+                a.as_primitive::<Decimal128Type>().value(0) as f64 / 10f64.powi(i32::from(*scale))
+            }
+            t if t.is_numeric() => {
+                let cast = arrow::compute::cast(a, &DataType::Float64).ok()?;
+                cast.as_primitive::<Float64Type>().value(0)
+            }
+            _ => return None,
+        })
+    }
+
     /// The value as a string if it is a non-null string of any string type.
     pub fn as_str(&self) -> Option<String> {
         if self.is_null() {

@@ -5,10 +5,47 @@ use crate::error::{QuarryError, Result};
 use sqlparser::ast::Statement;
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
-/// Parses one or more `;`-separated statements.
+/// Parses one or more `;`-separated statements. `EXPLAIN EXTENDED q` and
+/// `EXPLAIN COST q` (Spark's forms) are read as `EXPLAIN (EXTENDED) q`.
 pub fn parse_sql(sql: &str) -> Result<Vec<Statement>> {
-    Parser::parse_sql(&GenericDialect {}, sql).map_err(|error| parse_error(sql, error))
+    let dialect = GenericDialect {};
+    let tokens = Tokenizer::new(&dialect, sql)
+        .tokenize_with_location()
+        .map_err(|e| parse_error(sql, e.into()))?;
+    let tokens = explain_options_in_parentheses(tokens);
+    Parser::new(&dialect)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+        .map_err(|error| parse_error(sql, error))
+}
+
+/// `EXPLAIN EXTENDED` / `EXPLAIN COST` ==> `EXPLAIN (EXTENDED)` / `EXPLAIN (COST)`.
+fn explain_options_in_parentheses(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let mut after_explain = false;
+    for token in tokens {
+        let word = match &token.token {
+            Token::Word(w) => Some(w.value.to_uppercase()),
+            _ => None,
+        };
+        match word.as_deref() {
+            Some("EXTENDED" | "COST") if after_explain => {
+                let span = token.span;
+                out.push(TokenWithSpan::new(Token::LParen, span));
+                out.push(token);
+                out.push(TokenWithSpan::new(Token::RParen, span));
+                after_explain = false;
+                continue;
+            }
+            Some(w) => after_explain = w == "EXPLAIN",
+            None if matches!(token.token, Token::Whitespace(_)) => {}
+            None => after_explain = false,
+        }
+        out.push(token);
+    }
+    out
 }
 
 fn parse_error(sql: &str, error: ParserError) -> QuarryError {

@@ -4,8 +4,10 @@
 //! final aggregate) get an `Exchange SinglePartition` below them.
 
 mod expr;
+mod pruning;
 
 pub use expr::InputLayout;
+pub use pruning::PruningPredicate;
 
 use crate::catalog::TableSource;
 use crate::config::SessionConfig;
@@ -24,14 +26,59 @@ use std::sync::Arc;
 
 pub struct PhysicalPlanner<'a> {
     config: &'a SessionConfig,
+    /// Estimated output rows of each operator made from a logical node, by
+    /// the operator's address (for EXPLAIN ANALYZE).
+    estimates: std::cell::RefCell<std::collections::HashMap<usize, f64>>,
 }
 
 impl<'a> PhysicalPlanner<'a> {
     pub fn new(config: &'a SessionConfig) -> Self {
-        Self { config }
+        Self {
+            config,
+            estimates: Default::default(),
+        }
     }
 
+    /// The estimates recorded while planning.
+    pub fn estimates(&self) -> std::collections::HashMap<usize, f64> {
+        self.estimates.borrow().clone()
+    }
+
+    /// The physical plan of `plan`.
     pub fn create(&self, plan: &LogicalPlan) -> Result<Arc<PhysicalPlan>> {
+        let physical = self.create_node(plan)?;
+        let mut rows = crate::optimizer::cost::estimate_rows(plan);
+        // A scan reads only the row groups pruning kept.
+        if let PhysicalPlan::ParquetScan(scan) = physical.as_ref() {
+            let kept: usize = scan
+                .partitions
+                .iter()
+                .flatten()
+                .flat_map(|unit| {
+                    let row_groups = scan.files[unit.file].metadata.metadata().row_groups();
+                    unit.row_groups
+                        .iter()
+                        .map(move |&g| row_groups[g].num_rows().max(0) as usize)
+                })
+                .sum();
+            rows = rows.min(kept as f64);
+        }
+        let mut estimates = self.estimates.borrow_mut();
+        estimates.insert(Arc::as_ptr(&physical) as usize, rows);
+        // Operators planned inside this one with the same output (a final
+        // aggregate's exchange, a filter's scan) share the estimate.
+        let mut node = physical.as_ref();
+        while let PhysicalPlan::Exchange(exchange) = node {
+            estimates
+                .entry(Arc::as_ptr(&exchange.input) as usize)
+                .or_insert(rows);
+            node = exchange.input.as_ref();
+        }
+        drop(estimates);
+        Ok(physical)
+    }
+
+    fn create_node(&self, plan: &LogicalPlan) -> Result<Arc<PhysicalPlan>> {
         Ok(Arc::new(match plan {
             LogicalPlan::Scan(scan) => self.plan_scan(scan)?,
             LogicalPlan::Values(values) => {
@@ -86,10 +133,26 @@ impl<'a> PhysicalPlanner<'a> {
             }
             LogicalPlan::Filter(filter) => {
                 let input = self.create(&filter.input)?;
+                // A Parquet scan runs its pushed filters while decoding.
+                let conjuncts: Vec<Expr> = match filter.input.as_ref() {
+                    LogicalPlan::Scan(scan) if matches!(input.as_ref(), PhysicalPlan::ParquetScan(e) if !e.predicates.is_empty()) => {
+                        filter
+                            .predicate
+                            .clone()
+                            .split_conjunction()
+                            .into_iter()
+                            .filter(|c| !scan.filters.contains(c))
+                            .collect()
+                    }
+                    _ => vec![filter.predicate.clone()],
+                };
+                let Some(predicate) = Expr::conjunction(conjuncts) else {
+                    return Ok(input);
+                };
                 let layout = InputLayout::new(&filter.input.columns());
                 PhysicalPlan::Filter(FilterExec {
                     input,
-                    predicate: layout.create(&filter.predicate)?,
+                    predicate: layout.create(&predicate)?,
                 })
             }
             LogicalPlan::Projection(projection) => {
@@ -235,14 +298,44 @@ impl<'a> PhysicalPlanner<'a> {
         let partitions = self.config.target_partitions;
         let pushed = scan.filters.iter().map(|f| f.to_string()).collect();
         Ok(match scan.source.as_ref() {
-            TableSource::Parquet(source) => PhysicalPlan::ParquetScan(ParquetScanExec::try_new(
-                scan.table_name.clone(),
-                Arc::new(source.files.clone()),
-                scan.projection.clone(),
-                schema,
-                partitions,
-                pushed,
-            )?),
+            TableSource::Parquet(source) => {
+                let keep =
+                    match PruningPredicate::try_new(&scan.filters, &scan.columns, &scan.projection)
+                    {
+                        Some(pruning) => source
+                            .files
+                            .iter()
+                            .map(|f| pruning.keep_row_groups(f))
+                            .collect::<Result<Vec<_>>>()?,
+                        None => source
+                            .files
+                            .iter()
+                            .map(|f| vec![true; f.metadata.metadata().num_row_groups()])
+                            .collect(),
+                    };
+                // Late materialization pays when more columns are decoded
+                // only for the rows that pass than the filters read.
+                let filter_ids: std::collections::HashSet<_> =
+                    scan.filters.iter().flat_map(Expr::column_ids).collect();
+                let late_columns = scan.columns.len() - filter_ids.len();
+                let predicates = match Expr::conjunction(scan.filters.iter().cloned()) {
+                    Some(f) if late_columns > filter_ids.len() => {
+                        vec![Arc::new(scan_predicate(scan, &f)?)]
+                    }
+                    _ => vec![],
+                };
+                let files = Arc::new(source.files.clone());
+                PhysicalPlan::ParquetScan(ParquetScanExec {
+                    table_name: scan.table_name.clone(),
+                    partitions: split_row_groups(&files, &keep, partitions.max(1)),
+                    files,
+                    projection: scan.projection.clone(),
+                    schema,
+                    pushed_filters: pushed,
+                    predicates,
+                    row_groups_total: keep.iter().map(Vec::len).sum(),
+                })
+            }
             TableSource::Csv(source) => PhysicalPlan::CsvScan(CsvScanExec {
                 table_name: scan.table_name.clone(),
                 files: source.files.clone(),
@@ -455,4 +548,24 @@ fn nullable_schema(columns: &[ColumnRef]) -> arrow::datatypes::SchemaRef {
             .map(|c| Field::new(&c.name, c.data_type.clone(), true))
             .collect::<Vec<_>>(),
     ))
+}
+
+/// A pushed filter of `scan` as a predicate over the file columns it reads,
+/// in file order (how the Parquet reader hands them over).
+fn scan_predicate(scan: &Scan, filter: &Expr) -> Result<ScanPredicate> {
+    let used = filter.column_ids();
+    let mut read: Vec<(usize, ColumnRef)> = scan
+        .columns
+        .iter()
+        .zip(&scan.projection)
+        .filter(|(c, _)| used.contains(&c.id))
+        .map(|(c, &p)| (p, c.clone()))
+        .collect();
+    read.sort_by_key(|(p, _)| *p);
+    read.dedup_by_key(|(p, _)| *p);
+    let layout = InputLayout::new(&read.iter().map(|(_, c)| c.clone()).collect::<Vec<_>>());
+    Ok(ScanPredicate {
+        columns: read.iter().map(|(p, _)| *p).collect(),
+        expr: layout.create(filter)?,
+    })
 }

@@ -1,49 +1,125 @@
-//! EXPLAIN: the plans a query goes through, as text.
+//! EXPLAIN in its forms:
+//!
+//! - `EXPLAIN q`: the physical plan.
+//! - `EXPLAIN EXTENDED q`: the parsed query, the analyzed (bound) and the
+//!   optimized logical plans, then the physical plan.
+//! - `EXPLAIN VERBOSE q`: the analyzed plan and the plan after every rule
+//!   that changed it, then the physical plan.
+//! - `EXPLAIN COST q`: the optimized logical plan with estimated rows and
+//!   bytes on every node, then the physical plan.
+//! - `EXPLAIN ANALYZE q`: runs the query; the physical plan with, per
+//!   operator, actual rows, batches, tasks, time and peak memory beside the
+//!   estimate (`(!)` marks estimates off by more than 10×), then row groups
+//!   read and pruned and the total time.
 
-use super::{QueryResult, Session};
+use super::{PlannedQuery, QueryResult, Session};
 use crate::error::{QuarryError, Result};
+use crate::execution::metrics::QueryMetrics;
+use crate::execution::PhysicalPlan;
+use crate::logical::LogicalPlan;
+use crate::optimizer::cost::estimate;
 use arrow::array::StringArray;
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use sqlparser::ast::Statement;
+use std::fmt::Write;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+/// Which EXPLAIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExplainMode {
+    Plain,
+    Extended,
+    Verbose,
+    Cost,
+    Analyze,
+}
+
+impl ExplainMode {
+    /// The mode of `EXPLAIN [ANALYZE] [VERBOSE] q` or `EXPLAIN (OPTION) q`
+    /// (the parser turns `EXPLAIN EXTENDED` / `EXPLAIN COST` into the latter).
+    pub fn of(statement: &Statement) -> Result<ExplainMode> {
+        let Statement::Explain {
+            analyze,
+            verbose,
+            options,
+            ..
+        } = statement
+        else {
+            return Err(QuarryError::Internal("not an EXPLAIN".into()));
+        };
+        let mut mode = match (analyze, verbose) {
+            (true, _) => ExplainMode::Analyze,
+            (false, true) => ExplainMode::Verbose,
+            _ => ExplainMode::Plain,
+        };
+        for option in options.iter().flatten() {
+            mode = match option.name.value.to_uppercase().as_str() {
+                "ANALYZE" => ExplainMode::Analyze,
+                "VERBOSE" => ExplainMode::Verbose,
+                "EXTENDED" => ExplainMode::Extended,
+                "COST" => ExplainMode::Cost,
+                other => {
+                    return Err(QuarryError::Plan(format!(
+                    "unknown EXPLAIN option {other}: expected EXTENDED, VERBOSE, COST or ANALYZE"
+                )))
+                }
+            };
+        }
+        Ok(mode)
+    }
+}
+
 impl Session {
-    pub(super) fn explain(
-        &mut self,
-        statement: &Statement,
-        analyze: bool,
-        verbose: bool,
-    ) -> Result<QueryResult> {
-        let Statement::Query(query) = statement else {
+    pub(super) fn explain(&mut self, explain: &Statement) -> Result<QueryResult> {
+        let mode = ExplainMode::of(explain)?;
+        let Statement::Explain { statement, .. } = explain else {
+            return Err(QuarryError::Internal("not an EXPLAIN".into()));
+        };
+        let Statement::Query(query) = statement.as_ref() else {
             return Err(QuarryError::NotImplemented(
                 "EXPLAIN of a non-query statement".into(),
             ));
         };
         let planned = self.plan_query(query)?;
         let mut text = String::new();
-        if verbose {
-            text.push_str("== Analyzed Logical Plan ==\n");
-            text.push_str(&planned.bound.display_indent());
-            for entry in &planned.trace {
-                text.push_str(&format!("\n== After {} ==\n", entry.rule));
-                text.push_str(&entry.plan);
+        match mode {
+            ExplainMode::Plain | ExplainMode::Analyze => {}
+            ExplainMode::Extended => {
+                let _ = writeln!(text, "== Parsed Logical Plan ==\n{query}\n");
+                let _ = writeln!(
+                    text,
+                    "== Analyzed Logical Plan ==\n{}",
+                    planned.bound.display_indent()
+                );
+                let _ = writeln!(
+                    text,
+                    "== Optimized Logical Plan ==\n{}",
+                    planned.optimized.display_indent()
+                );
             }
-            text.push('\n');
+            ExplainMode::Verbose => {
+                let _ = writeln!(
+                    text,
+                    "== Analyzed Logical Plan ==\n{}",
+                    planned.bound.display_indent()
+                );
+                for entry in &planned.trace {
+                    let _ = writeln!(text, "== After {} ==\n{}", entry.rule, entry.plan);
+                }
+            }
+            ExplainMode::Cost => {
+                text.push_str("== Optimized Logical Plan ==\n");
+                write_costs(&planned.optimized, 0, &mut text);
+                text.push('\n');
+            }
         }
         text.push_str("== Physical Plan ==\n");
-        text.push_str(&planned.physical.display_indent());
-        if analyze {
-            let started = std::time::Instant::now();
-            let rows: usize = self
-                .execute_plan(&planned.physical)?
-                .iter()
-                .map(RecordBatch::num_rows)
-                .sum();
-            text.push_str(&format!(
-                "\nrows: {rows}, total time: {:.3} ms\n",
-                started.elapsed().as_secs_f64() * 1000.0
-            ));
+        if mode == ExplainMode::Analyze {
+            self.explain_analyze(&planned, &mut text)?;
+        } else {
+            text.push_str(&planned.physical.display_indent());
         }
         let schema = Arc::new(Schema::new(vec![Field::new("plan", DataType::Utf8, false)]));
         let batch = RecordBatch::try_new(
@@ -56,5 +132,133 @@ impl Session {
             schema,
             batches: vec![batch],
         })
+    }
+
+    fn explain_analyze(&self, planned: &PlannedQuery, text: &mut String) -> Result<()> {
+        let metrics = Arc::new(QueryMetrics::default());
+        let started = std::time::Instant::now();
+        let (batches, peak_memory) =
+            self.execute_plan_with_metrics(&planned.physical, Some(metrics.clone()))?;
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let elapsed = started.elapsed();
+        write_analyzed(&planned.physical, planned, &metrics, 0, text);
+        let (mut read, mut total) = (0, 0);
+        let _ = visit(&planned.physical, &mut |node| {
+            if let PhysicalPlan::ParquetScan(scan) = node {
+                read += scan.row_groups_read();
+                total += scan.row_groups_total;
+            }
+        });
+        let _ = write!(
+            text,
+            "\nrow groups: {read} read, {} pruned\nrows: {rows}, peak memory: {}, total time: {:.3} ms\n",
+            total - read,
+            human_bytes(peak_memory as f64),
+            elapsed.as_secs_f64() * 1000.0
+        );
+        Ok(())
+    }
+}
+
+fn visit(plan: &PhysicalPlan, f: &mut dyn FnMut(&PhysicalPlan)) -> Option<()> {
+    f(plan);
+    for child in plan.children() {
+        visit(child, f);
+    }
+    Some(())
+}
+
+/// The logical tree with each node's estimated rows and bytes.
+fn write_costs(plan: &LogicalPlan, depth: usize, out: &mut String) {
+    let estimate = estimate(plan);
+    let bytes = estimate.bytes(&plan.columns());
+    let _ = writeln!(
+        out,
+        "{}{}  [rows={}, bytes={}]",
+        "  ".repeat(depth),
+        plan.node_line(),
+        human_count(estimate.rows),
+        human_bytes(bytes)
+    );
+    for child in plan.children() {
+        write_costs(child, depth + 1, out);
+    }
+}
+
+/// The physical tree with each operator's actual counters beside its
+/// estimate. Time is the operator's own: its children's is subtracted.
+fn write_analyzed(
+    plan: &Arc<PhysicalPlan>,
+    planned: &PlannedQuery,
+    metrics: &QueryMetrics,
+    depth: usize,
+    out: &mut String,
+) {
+    let _ = write!(out, "{}{}", "  ".repeat(depth), plan.node_line());
+    match metrics.get(plan) {
+        Some(m) => {
+            let rows = m.rows();
+            let inclusive = m.elapsed_nanos.load(Ordering::Relaxed);
+            let children: u64 = plan
+                .children()
+                .iter()
+                .filter_map(|c| metrics.get(c))
+                .map(|c| c.elapsed_nanos.load(Ordering::Relaxed))
+                .sum();
+            let own = inclusive.saturating_sub(children);
+            let _ = write!(out, "  [rows={rows}",);
+            if let Some(estimated) = planned.estimates.get(&(Arc::as_ptr(plan) as usize)) {
+                let off = (rows as f64).max(1.0) / estimated.max(1.0);
+                let flag = if !(0.1..=10.0).contains(&off) {
+                    " (!)"
+                } else {
+                    ""
+                };
+                let _ = write!(out, " est={}{flag}", human_count(*estimated));
+            }
+            let _ = write!(
+                out,
+                ", batches={}, tasks={}, time={:.3} ms",
+                m.batches.load(Ordering::Relaxed),
+                m.tasks.load(Ordering::Relaxed),
+                own as f64 / 1e6
+            );
+            let peak = m.memory_peak.load(Ordering::Relaxed);
+            if peak > 0 {
+                let _ = write!(out, ", peak memory={}", human_bytes(peak as f64));
+            }
+            out.push_str("]\n");
+        }
+        None => out.push_str("  [not run]\n"),
+    }
+    for child in plan.children() {
+        write_analyzed(child, planned, metrics, depth + 1, out);
+    }
+}
+
+/// `1234567` as `1.2M`; small counts as they are.
+fn human_count(n: f64) -> String {
+    let n = n.max(0.0);
+    if n < 10_000.0 {
+        format!("{}", n.round() as u64)
+    } else if n < 10_000_000.0 {
+        format!("{:.1}K", n / 1e3)
+    } else if n < 10_000_000_000.0 {
+        format!("{:.1}M", n / 1e6)
+    } else {
+        format!("{:.2e}", n)
+    }
+}
+
+fn human_bytes(n: f64) -> String {
+    let n = n.max(0.0);
+    if n < 1024.0 {
+        format!("{} B", n.round() as u64)
+    } else if n < 1024.0 * 1024.0 {
+        format!("{:.1} KiB", n / 1024.0)
+    } else if n < 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.1} MiB", n / 1024.0 / 1024.0)
+    } else {
+        format!("{:.1} GiB", n / 1024.0 / 1024.0 / 1024.0)
     }
 }

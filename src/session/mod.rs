@@ -55,6 +55,8 @@ pub struct PlannedQuery {
     pub optimized: Arc<LogicalPlan>,
     pub trace: Vec<TraceEntry>,
     pub physical: Arc<PhysicalPlan>,
+    /// Estimated output rows of physical operators, by operator address.
+    pub estimates: std::collections::HashMap<usize, f64>,
 }
 
 pub struct Session {
@@ -121,12 +123,7 @@ impl Session {
     fn execute_statement_unguarded(&mut self, statement: &Statement) -> Result<QueryResult> {
         match statement {
             Statement::Query(query) => self.run_query(query),
-            Statement::Explain {
-                statement,
-                analyze,
-                verbose,
-                ..
-            } => self.explain(statement, *analyze, *verbose),
+            Statement::Explain { .. } => self.explain(statement),
             other => self.execute_ddl(other),
         }
     }
@@ -135,12 +132,14 @@ impl Session {
     pub fn plan_query(&self, query: &ast::Query) -> Result<PlannedQuery> {
         let bound = Binder::new(&self.catalog).bind_query_plan(query)?;
         let (optimized, trace) = self.optimizer.optimize(bound.clone())?;
-        let physical = PhysicalPlanner::new(&self.config).create(&optimized)?;
+        let planner = PhysicalPlanner::new(&self.config);
+        let physical = planner.create(&optimized)?;
         Ok(PlannedQuery {
             bound,
             optimized,
             trace,
             physical,
+            estimates: planner.estimates(),
         })
     }
 
@@ -155,12 +154,27 @@ impl Session {
 
     /// Runs a physical plan on the session's pool.
     pub fn execute_plan(&self, plan: &Arc<PhysicalPlan>) -> Result<Vec<RecordBatch>> {
-        let ctx = TaskContext::new(
+        Ok(self.execute_plan_with_metrics(plan, None)?.0)
+    }
+
+    /// Runs a physical plan, collecting operator metrics into `metrics`
+    /// when given; returns the batches and the query's peak memory.
+    pub fn execute_plan_with_metrics(
+        &self,
+        plan: &Arc<PhysicalPlan>,
+        metrics: Option<Arc<crate::execution::metrics::QueryMetrics>>,
+    ) -> Result<(Vec<RecordBatch>, usize)> {
+        let pool = MemoryPool::new(self.config.memory_limit);
+        let mut ctx = TaskContext::new(
             self.config.batch_size,
             self.config.target_partitions,
-            MemoryPool::new(self.config.memory_limit),
+            pool.clone(),
         );
-        self.pool.install(|| scheduler::collect(plan, &ctx))
+        if let Some(metrics) = metrics {
+            ctx = ctx.with_metrics(metrics);
+        }
+        let batches = self.pool.install(|| scheduler::collect(plan, &ctx))?;
+        Ok((batches, pool.peak()))
     }
 }
 

@@ -16,7 +16,7 @@ impl ExchangeExec {
     pub fn execute(&self, ctx: &TaskContext) -> Result<BatchStream> {
         let partitions = scheduler::collect_partitions(&self.input, ctx)?;
         let batches: Vec<RecordBatch> = partitions.into_iter().flatten().collect();
-        let mut reservation = ctx.memory_pool.reserve("Exchange");
+        let mut reservation = ctx.reserve("Exchange");
         reservation.try_resize(batches.iter().map(RecordBatch::get_array_memory_size).sum())?;
         Ok(Box::new(batches.into_iter().map(move |batch| {
             // The reservation lives as long as the buffered batches do.

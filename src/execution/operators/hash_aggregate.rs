@@ -134,7 +134,7 @@ impl HashAggregateExec {
             .iter()
             .map(|a| create_accumulator(a.func, a.arg_type.as_ref(), &a.result_type, a.distinct))
             .collect::<Result<_>>()?;
-        let mut reservation = ctx.memory_pool.reserve("HashAggregate");
+        let mut reservation = ctx.reserve("HashAggregate");
         let mut group_indices = vec![];
         for batch in input {
             let batch = batch?;

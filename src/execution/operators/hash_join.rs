@@ -66,7 +66,7 @@ impl BuildSide {
         let batches = scheduler::collect(plan, ctx)?;
         let batch = concat_batches(&schema, &batches)?;
         drop(batches);
-        let mut reservation = ctx.memory_pool.reserve("HashJoin build");
+        let mut reservation = ctx.reserve("HashJoin build");
         reservation.try_resize(batch.get_array_memory_size())?;
         if keys.is_empty() {
             return Ok(Self {

@@ -30,7 +30,7 @@ pub use nested_loop_join::NestedLoopJoinExec;
 pub use projection::ProjectionExec;
 pub use scan_csv::CsvScanExec;
 pub use scan_memory::MemoryScanExec;
-pub use scan_parquet::ParquetScanExec;
+pub use scan_parquet::{split_row_groups, ParquetScanExec, ScanPredicate};
 pub use sort::{SortExec, SortKeyExpr};
 pub use union::UnionExec;
 pub use values::ValuesExec;
@@ -120,9 +120,23 @@ impl PhysicalPlan {
         }
     }
 
-    /// Runs one partition.
+    /// Runs one partition; with metrics on, counts what it produces.
     pub fn execute(&self, partition: usize, ctx: &TaskContext) -> Result<BatchStream> {
         ctx.check_cancelled()?;
+        let Some(metrics) = &ctx.metrics else {
+            return self.execute_partition(partition, ctx);
+        };
+        let operator = metrics.operator(self);
+        let started = std::time::Instant::now();
+        let stream = self.execute_partition(partition, &ctx.for_operator(operator.clone()))?;
+        operator.add_time(started);
+        operator
+            .tasks
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(super::metrics::metered(stream, operator))
+    }
+
+    fn execute_partition(&self, partition: usize, ctx: &TaskContext) -> Result<BatchStream> {
         match self {
             PhysicalPlan::ParquetScan(exec) => exec.execute(partition, ctx),
             PhysicalPlan::CsvScan(exec) => exec.execute(partition, ctx),
@@ -145,17 +159,30 @@ impl PhysicalPlan {
     /// sides of joins (each collected once, then shared by all probe tasks).
     /// Exchanges prepare their own inputs when they run.
     pub fn prepare(&self, ctx: &TaskContext) -> Result<()> {
-        match self {
+        // With metrics on, building counts as the join's time and memory.
+        let operator = ctx.metrics.as_ref().map(|m| m.operator(self));
+        let own = match &operator {
+            Some(operator) => ctx.for_operator(operator.clone()),
+            None => ctx.clone(),
+        };
+        let started = std::time::Instant::now();
+        let built = match self {
             PhysicalPlan::Exchange(_) => return Ok(()),
             PhysicalPlan::HashJoin(exec) => {
                 exec.probe.prepare(ctx)?;
-                return exec.prepare(ctx);
+                Some(exec.prepare(&own))
             }
             PhysicalPlan::NestedLoopJoin(exec) => {
                 exec.probe.prepare(ctx)?;
-                return exec.prepare(ctx);
+                Some(exec.prepare(&own))
             }
-            _ => {}
+            _ => None,
+        };
+        if let Some(result) = built {
+            if let Some(operator) = operator {
+                operator.add_time(started);
+            }
+            return result;
         }
         for child in self.children() {
             child.prepare(ctx)?;

@@ -1,15 +1,34 @@
 //! ParquetScanExec: reads the projected columns of a set of row groups per
 //! partition. Row groups are spread over partitions in file order so that
 //! every partition reads about the same number of rows.
+//!
+//! Row groups whose statistics rule out every pushed filter were dropped by
+//! the planner (`row_groups_total` counts them all). The pushed filters run
+//! while decoding (arrow's `RowFilter`): each conjunct decodes only the
+//! columns it reads, and the other columns are decoded only for the rows
+//! that passed (late materialization).
 
 use crate::catalog::parquet::ParquetFile;
 use crate::error::{QuarryError, Result};
+use crate::execution::expressions::PhysicalExpr;
 use crate::execution::{BatchStream, TaskContext};
+use arrow::array::{Array, BooleanArray};
 use arrow::datatypes::SchemaRef;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use arrow::error::ArrowError;
+use parquet::arrow::arrow_reader::{
+    ArrowPredicate, ArrowPredicateFn, ParquetRecordBatchReaderBuilder, RowFilter,
+};
 use parquet::arrow::ProjectionMask;
 use std::fs::File;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+/// One pushed conjunct, evaluated while decoding over the file columns
+/// `columns` (ascending; the expression's column positions index them).
+#[derive(Debug)]
+pub struct ScanPredicate {
+    pub columns: Vec<usize>,
+    pub expr: PhysicalExpr,
+}
 
 /// The row groups of one file that one partition reads.
 #[derive(Debug, Clone)]
@@ -26,28 +45,44 @@ pub struct ParquetScanExec {
     pub projection: Vec<usize>,
     pub schema: SchemaRef,
     pub partitions: Vec<Vec<FileRowGroups>>,
-    /// Filters shown as PushedFilters (rows are filtered above the scan).
+    /// Filters shown as PushedFilters.
     pub pushed_filters: Vec<String>,
+    /// The pushed filters, run while decoding; empty when the rows are
+    /// filtered above the scan.
+    pub predicates: Vec<Arc<ScanPredicate>>,
+    /// Row groups in the files, before pruning.
+    pub row_groups_total: usize,
 }
 
 impl ParquetScanExec {
-    pub fn try_new(
-        table_name: String,
-        files: Arc<Vec<ParquetFile>>,
-        projection: Vec<usize>,
-        schema: SchemaRef,
-        target_partitions: usize,
-        pushed_filters: Vec<String>,
-    ) -> Result<Self> {
-        let partitions = split_row_groups(&files, target_partitions.max(1));
-        Ok(Self {
-            table_name,
-            files,
-            projection,
-            schema,
-            partitions,
-            pushed_filters,
-        })
+    /// `, LateMaterialization: [..]`: the columns decoded only for rows that
+    /// passed the pushed filters; empty without a row filter.
+    fn late_columns(&self) -> String {
+        if self.predicates.is_empty() {
+            return String::new();
+        }
+        let filtered: std::collections::HashSet<usize> = self
+            .predicates
+            .iter()
+            .flat_map(|p| p.columns.iter().copied())
+            .collect();
+        let late: Vec<&str> = self
+            .projection
+            .iter()
+            .zip(self.schema.fields())
+            .filter(|(p, _)| !filtered.contains(p))
+            .map(|(_, f)| f.name().as_str())
+            .collect();
+        format!(", LateMaterialization: [{}]", late.join(", "))
+    }
+
+    /// Row groups read after pruning.
+    pub fn row_groups_read(&self) -> usize {
+        self.partitions
+            .iter()
+            .flatten()
+            .map(|u| u.row_groups.len())
+            .sum()
     }
 
     pub fn execute(&self, partition: usize, ctx: &TaskContext) -> Result<BatchStream> {
@@ -61,6 +96,7 @@ impl ParquetScanExec {
         let schema = self.schema.clone();
         let batch_size = ctx.batch_size;
         let units = units.clone();
+        let predicates = self.predicates.clone();
         let streams = units.into_iter().map(move |unit| -> Result<BatchStream> {
             let file = &files[unit.file];
             let handle = File::open(&file.path).map_err(|e| {
@@ -77,14 +113,33 @@ impl ParquetScanExec {
                 .iter()
                 .map(|p| sorted.iter().position(|s| s == p).unwrap_or(0))
                 .collect();
-            let reader = builder
+            // The first error of a pushed filter, reported as it is rather
+            // than wrapped by the Parquet reader.
+            let failure: Arc<Mutex<Option<QuarryError>>> = Arc::default();
+            let mut builder = builder
                 .with_projection(mask)
                 .with_row_groups(unit.row_groups)
-                .with_batch_size(batch_size)
-                .build()?;
+                .with_batch_size(batch_size);
+            if !predicates.is_empty() {
+                let filters = predicates
+                    .iter()
+                    .map(|p| row_predicate(p, builder.parquet_schema(), &failure))
+                    .collect();
+                builder = builder.with_row_filter(RowFilter::new(filters));
+            }
+            let taken = |failure: &Mutex<Option<QuarryError>>| {
+                failure.lock().ok().and_then(|mut f| f.take())
+            };
+            let reader = match builder.build() {
+                Ok(reader) => reader,
+                Err(e) => return Err(taken(&failure).unwrap_or(e.into())),
+            };
             let schema = schema.clone();
             Ok(Box::new(reader.map(move |batch| {
-                let batch = batch?;
+                let batch = match batch {
+                    Ok(batch) => batch,
+                    Err(e) => return Err(taken(&failure).unwrap_or(e.into())),
+                };
                 let columns = order.iter().map(|&i| batch.column(i).clone()).collect();
                 let options = arrow::record_batch::RecordBatchOptions::new()
                     .with_row_count(Some(batch.num_rows()));
@@ -108,29 +163,75 @@ impl ParquetScanExec {
             .iter()
             .map(|f| f.name().as_str())
             .collect();
-        let row_groups: usize = self
-            .partitions
-            .iter()
-            .flatten()
-            .map(|u| u.row_groups.len())
-            .sum();
         format!(
-            "Scan parquet {} [{}] PushedFilters: [{}], RowGroups: {row_groups}, Partitions: {}",
+            "Scan parquet {} [{}] PushedFilters: [{}], ReadSchema: [{}], RowGroups: {} of {}, Partitions: {}",
             self.table_name,
             columns.join(", "),
             self.pushed_filters.join(", "),
+            self.schema
+                .fields()
+                .iter()
+                .map(|f| format!("{}:{}", f.name(), f.data_type()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.row_groups_read(),
+            self.row_groups_total,
             self.partitions.len()
-        )
+        ) + &self.late_columns()
     }
 }
 
-/// Contiguous runs of row groups, balanced by row count, at most `target` runs.
-fn split_row_groups(files: &[ParquetFile], target: usize) -> Vec<Vec<FileRowGroups>> {
+/// One pushed conjunct as an arrow `ArrowPredicate` over the file columns it
+/// reads. NULL counts as false; an error is kept in `failure`.
+fn row_predicate(
+    predicate: &Arc<ScanPredicate>,
+    parquet_schema: &parquet::schema::types::SchemaDescriptor,
+    failure: &Arc<Mutex<Option<QuarryError>>>,
+) -> Box<dyn ArrowPredicate> {
+    let mask = ProjectionMask::roots(parquet_schema, predicate.columns.iter().copied());
+    let predicate = predicate.clone();
+    let failure = failure.clone();
+    Box::new(ArrowPredicateFn::new(mask, move |batch| {
+        let result = predicate.expr.evaluate_to_array(&batch).and_then(|array| {
+            array
+                .as_any()
+                .downcast_ref::<BooleanArray>()
+                .cloned()
+                .ok_or_else(|| QuarryError::Internal("a filter returned a non-boolean".into()))
+        });
+        match result {
+            Ok(mask) if mask.null_count() == 0 => Ok(mask),
+            Ok(mask) => Ok(arrow::compute::prep_null_mask_filter(&mask)),
+            Err(e) => {
+                let message = e.to_string();
+                if let Ok(mut slot) = failure.lock() {
+                    slot.get_or_insert(e);
+                }
+                Err(ArrowError::ComputeError(message))
+            }
+        }
+    }))
+}
+
+/// Contiguous runs of the kept row groups, balanced by row count, at most
+/// `target` runs.
+pub fn split_row_groups(
+    files: &[ParquetFile],
+    keep: &[Vec<bool>],
+    target: usize,
+) -> Vec<Vec<FileRowGroups>> {
     let mut units = vec![];
     for (file_index, file) in files.iter().enumerate() {
         let metadata = file.metadata.metadata();
         for (rg, row_group) in metadata.row_groups().iter().enumerate() {
-            units.push((file_index, rg, row_group.num_rows().max(0) as usize));
+            let kept = keep
+                .get(file_index)
+                .and_then(|k| k.get(rg))
+                .copied()
+                .unwrap_or(true);
+            if kept {
+                units.push((file_index, rg, row_group.num_rows().max(0) as usize));
+            }
         }
     }
     let total: usize = units.iter().map(|u| u.2).sum();

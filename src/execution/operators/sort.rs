@@ -27,7 +27,7 @@ pub struct SortExec {
 impl SortExec {
     pub fn execute(&self, partition: usize, ctx: &TaskContext) -> Result<BatchStream> {
         let schema = self.input.schema();
-        let mut reservation = ctx.memory_pool.reserve("Sort");
+        let mut reservation = ctx.reserve("Sort");
         let mut batches = vec![];
         for batch in self.input.execute(partition, ctx)? {
             let batch = batch?;

@@ -50,7 +50,7 @@ pub struct WindowExec {
 impl WindowExec {
     pub fn execute(&self, partition: usize, ctx: &TaskContext) -> Result<BatchStream> {
         let input_schema = self.input.schema();
-        let mut reservation = ctx.memory_pool.reserve("Window");
+        let mut reservation = ctx.reserve("Window");
         let mut batches = vec![];
         for batch in self.input.execute(partition, ctx)? {
             let batch = batch?;

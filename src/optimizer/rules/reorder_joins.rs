@@ -1,9 +1,16 @@
-//! Orders trees of inner joins greedily so that no cross product is formed
-//! while a join condition could connect the tables, and builds on the
-//! smaller side: start from the largest input (the fact table) and add, at
-//! each step, the connected input whose join has the fewest estimated rows
-//! (ties: the smaller input, which becomes the build side). The output
-//! columns keep their order through a projection.
+//! Orders trees of inner joins by cost. Up to [`DP_LIMIT`] inputs, dynamic
+//! programming over connected subsets (DPsub): the best plan of a set of
+//! inputs is the cheapest join of the best plans of two disjoint subsets
+//! that a join condition connects; cross products only when no condition
+//! connects a set. Beyond that, greedy: start from the largest input and add
+//! the connected input whose join has the fewest estimated rows.
+//!
+//! Cost of a join: its output rows plus its probe input's rows plus twice
+//! its build input's rows (building a hash table costs more than probing
+//! it), summed over the tree. The smaller input of each join is its right
+//! (build) side. Inputs are considered in a canonical order (their plan text
+//! without column ids), so the order of tables in FROM does not change the
+//! plan. The output columns keep their order through a projection.
 //!
 //! `(part ⨯ supplier) ⋈ lineitem ...` with conditions p = l, s = l
 //! ==> `(lineitem ⋈ part) ⋈ supplier ...`
@@ -13,7 +20,7 @@
 use crate::error::Result;
 use crate::logical::plan::{Filter, Join, JoinType, Projection};
 use crate::logical::{BinaryOp, ColumnId, Expr, LogicalPlan};
-use crate::optimizer::cost::{distinct_bounds, estimate_rows, join_rows};
+use crate::optimizer::cost::{estimate, selectivity, Estimate};
 use crate::optimizer::OptimizerRule;
 use arrow::datatypes::DataType;
 use std::collections::HashSet;
@@ -51,8 +58,7 @@ fn reorder(plan: &Arc<LogicalPlan>) -> Result<Arc<LogicalPlan>> {
     let mut conditions = vec![];
     flatten(plan, &mut leaves, &mut conditions);
     let leaves = leaves.iter().map(reorder).collect::<Result<Vec<_>>>()?;
-    let distinct = distinct_bounds(plan);
-    let joined = greedy(leaves, conditions, &distinct);
+    let joined = JoinGraph::new(leaves, conditions).plan();
     // Keep the original column order.
     let columns = plan.columns();
     if joined
@@ -96,90 +102,267 @@ fn flatten(
     }
 }
 
-struct Input {
-    plan: Arc<LogicalPlan>,
-    ids: HashSet<ColumnId>,
-    rows: f64,
+/// Inputs up to which join order is found by dynamic programming.
+pub const DP_LIMIT: usize = 10;
+
+/// The inputs of a tree of inner joins and the conditions between them.
+struct JoinGraph {
+    leaves: Vec<Arc<LogicalPlan>>,
+    estimates: Vec<Estimate>,
+    /// Each condition with the set (bit mask) of inputs it reads.
+    conditions: Vec<(Expr, u64)>,
+    /// Conditions that read no input's columns, applied above the joins.
+    constant: Vec<Expr>,
+    /// Every input's columns together, to estimate non-equi conditions.
+    all_columns: Estimate,
 }
 
-fn greedy(
-    leaves: Vec<Arc<LogicalPlan>>,
-    mut conditions: Vec<Expr>,
-    distinct: &std::collections::HashMap<ColumnId, f64>,
-) -> Arc<LogicalPlan> {
-    let mut inputs: Vec<Input> = leaves
-        .into_iter()
-        .map(|plan| Input {
-            ids: plan.columns().iter().map(|c| c.id).collect(),
-            rows: estimate_rows(&plan),
-            plan,
-        })
-        .collect();
-    let start = (0..inputs.len())
-        .max_by(|&a, &b| inputs[a].rows.total_cmp(&inputs[b].rows))
-        .unwrap_or(0);
-    let first = inputs.swap_remove(start);
-    let (mut plan, mut ids, mut rows) = (first.plan, first.ids, first.rows);
-    while !inputs.is_empty() {
-        let connects = |input: &Input| {
-            conditions.iter().any(|c| {
-                let used = c.column_ids();
-                !used.is_disjoint(&ids)
-                    && !used.is_disjoint(&input.ids)
-                    && used
-                        .iter()
-                        .all(|id| ids.contains(id) || input.ids.contains(id))
-            })
-        };
-        let connected: Vec<usize> = (0..inputs.len())
-            .filter(|&i| connects(&inputs[i]))
+/// One way to join a set of inputs.
+#[derive(Clone)]
+enum Tree {
+    Leaf(usize),
+    Join(Box<Tree>, Box<Tree>),
+}
+
+impl JoinGraph {
+    fn new(leaves: Vec<Arc<LogicalPlan>>, conditions: Vec<Expr>) -> Self {
+        // Canonical order: by plan text without column ids.
+        let mut leaves: Vec<(String, Arc<LogicalPlan>)> = leaves
+            .into_iter()
+            .map(|l| (strip_ids(&l.display_indent()), l))
             .collect();
-        let pool = if connected.is_empty() {
-            (0..inputs.len()).collect()
-        } else {
-            connected.clone()
-        };
-        let output_rows = |input: &Input| {
-            let applicable: Vec<Expr> = conditions
+        leaves.sort_by(|a, b| a.0.cmp(&b.0));
+        let leaves: Vec<Arc<LogicalPlan>> = leaves.into_iter().map(|(_, l)| l).collect();
+        let ids: Vec<HashSet<ColumnId>> = leaves
+            .iter()
+            .map(|l| l.columns().iter().map(|c| c.id).collect())
+            .collect();
+        let estimates: Vec<Estimate> = leaves.iter().map(|l| estimate(l)).collect();
+        let mut graph_conditions = vec![];
+        let mut constant = vec![];
+        for condition in conditions {
+            let used = condition.column_ids();
+            let mask = ids
                 .iter()
-                .filter(|c| {
-                    c.column_ids()
-                        .iter()
-                        .all(|id| ids.contains(id) || input.ids.contains(id))
-                })
-                .cloned()
-                .collect();
-            join_rows(rows, input.rows, &applicable, distinct)
+                .enumerate()
+                .filter(|(_, ids)| !ids.is_disjoint(&used))
+                .fold(0u64, |m, (i, _)| m | (1 << i));
+            if mask == 0 {
+                constant.push(condition);
+            } else {
+                graph_conditions.push((condition, mask));
+            }
+        }
+        let mut all_columns = Estimate::default();
+        for e in &estimates {
+            all_columns.columns.extend(e.columns.clone());
+        }
+        all_columns.rows = estimates.iter().map(|e| e.rows).fold(1.0, |a, b| a * b);
+        Self {
+            leaves,
+            estimates,
+            conditions: graph_conditions,
+            constant,
+            all_columns,
+        }
+    }
+
+    /// Estimated rows of joining the inputs in `set`, whatever the order:
+    /// the product of their rows, times, for each pair of inputs joined by
+    /// equalities, the selectivity of the most selective one, times the
+    /// selectivity of the other conditions within the set.
+    fn rows(&self, set: u64) -> f64 {
+        let mut rows: f64 = (0..self.leaves.len())
+            .filter(|i| set & (1 << i) != 0)
+            .map(|i| self.estimates[i].rows)
+            .fold(1.0, |a, b| a * b);
+        let mut pair_selectivity: std::collections::HashMap<u64, f64> = Default::default();
+        for (condition, mask) in &self.conditions {
+            if mask & set != *mask || mask.count_ones() < 2 {
+                continue;
+            }
+            match crate::optimizer::cost::equi_columns(condition) {
+                Some((a, b)) if mask.count_ones() == 2 => {
+                    let divisor = self.distinct(a).max(self.distinct(b)).max(1.0);
+                    let entry = pair_selectivity.entry(*mask).or_insert(1.0);
+                    *entry = entry.min(1.0 / divisor);
+                }
+                _ => rows *= selectivity(condition, &self.all_columns),
+            }
+        }
+        rows * pair_selectivity.values().product::<f64>()
+    }
+
+    /// Distinct values of column `id` in its input.
+    fn distinct(&self, id: ColumnId) -> f64 {
+        for e in &self.estimates {
+            if e.columns.contains_key(&id) {
+                return e.distinct(id);
+            }
+        }
+        // Unknown: as many as the smallest input has rows.
+        self.estimates
+            .iter()
+            .map(|e| e.rows)
+            .fold(f64::MAX, f64::min)
+            .max(1.0)
+    }
+
+    fn connected(&self, a: u64, b: u64) -> bool {
+        let both = a | b;
+        self.conditions
+            .iter()
+            .any(|(_, m)| m & both == *m && m & a != 0 && m & b != 0)
+    }
+
+    /// The cheapest tree over every input.
+    fn plan(self) -> Arc<LogicalPlan> {
+        let n = self.leaves.len();
+        let tree = if n <= DP_LIMIT {
+            self.dynamic_programming()
+        } else {
+            self.greedy()
         };
-        let pick = pool
-            .into_iter()
-            .min_by(|&a, &b| {
-                output_rows(&inputs[a])
-                    .total_cmp(&output_rows(&inputs[b]))
-                    .then(inputs[a].rows.total_cmp(&inputs[b].rows))
-            })
+        let (plan, _) = self.build(&tree);
+        let mut rest = self.constant.clone();
+        // Conditions no join placed (reading a single input).
+        rest.extend(
+            self.conditions
+                .iter()
+                .filter(|(_, m)| m.count_ones() == 1)
+                .map(|(c, _)| c.clone()),
+        );
+        match Expr::conjunction(rest) {
+            Some(predicate) => Arc::new(LogicalPlan::Filter(Filter {
+                input: plan,
+                predicate,
+            })),
+            None => plan,
+        }
+    }
+
+    fn join_cost(&self, left: u64, right: u64) -> f64 {
+        let (a, b) = (self.rows(left), self.rows(right));
+        let (probe, build) = if a >= b { (a, b) } else { (b, a) };
+        self.rows(left | right) + probe + 2.0 * build
+    }
+
+    fn dynamic_programming(&self) -> Tree {
+        let n = self.leaves.len();
+        let full = (1u64 << n) - 1;
+        let mut best: Vec<Option<(f64, Tree)>> = vec![None; 1 << n];
+        for i in 0..n {
+            best[1 << i] = Some((0.0, Tree::Leaf(i)));
+        }
+        for set in 1..=full {
+            if set.count_ones() < 2 {
+                continue;
+            }
+            let lowest = set & set.wrapping_neg();
+            let mut found: Option<(f64, Tree)> = None;
+            for cross in [false, true] {
+                // Subsets holding the lowest input: each split once.
+                let mut sub = (set - 1) & set;
+                while sub > 0 {
+                    let other = set ^ sub;
+                    if sub & lowest != 0 && (cross || self.connected(sub, other)) {
+                        if let (Some((c1, t1)), Some((c2, t2))) =
+                            (&best[sub as usize], &best[other as usize])
+                        {
+                            let cost = c1 + c2 + self.join_cost(sub, other);
+                            if found.as_ref().is_none_or(|(c, _)| cost < *c) {
+                                found = Some((
+                                    cost,
+                                    Tree::Join(Box::new(t1.clone()), Box::new(t2.clone())),
+                                ));
+                            }
+                        }
+                    }
+                    sub = (sub - 1) & set;
+                }
+                if found.is_some() {
+                    break;
+                }
+            }
+            best[set as usize] = found;
+        }
+        best[full as usize]
+            .take()
+            .map(|(_, t)| t)
+            .unwrap_or(Tree::Leaf(0))
+    }
+
+    fn greedy(&self) -> Tree {
+        let n = self.leaves.len();
+        let start = (0..n)
+            .max_by(|&a, &b| self.estimates[a].rows.total_cmp(&self.estimates[b].rows))
             .unwrap_or(0);
-        let next = inputs.swap_remove(pick);
-        let mut all_ids = ids.clone();
-        all_ids.extend(next.ids.iter().copied());
-        let (applicable, rest): (Vec<Expr>, Vec<Expr>) = conditions
-            .into_iter()
-            .partition(|c| c.column_ids().is_subset(&all_ids));
-        conditions = rest;
-        rows = join_rows(rows, next.rows, &applicable, distinct);
-        plan = Arc::new(LogicalPlan::Join(Join::from_conjuncts(
-            plan,
-            next.plan,
-            JoinType::Inner,
-            applicable,
-        )));
-        ids = all_ids;
+        let (mut tree, mut set) = (Tree::Leaf(start), 1u64 << start);
+        while set.count_ones() < n as u32 {
+            let candidates: Vec<usize> = (0..n).filter(|i| set & (1 << i) == 0).collect();
+            let connected: Vec<usize> = candidates
+                .iter()
+                .copied()
+                .filter(|&i| self.connected(set, 1 << i))
+                .collect();
+            let pool = if connected.is_empty() {
+                candidates
+            } else {
+                connected
+            };
+            let next = pool
+                .into_iter()
+                .min_by(|&a, &b| {
+                    self.rows(set | 1 << a)
+                        .total_cmp(&self.rows(set | 1 << b))
+                        .then(self.estimates[a].rows.total_cmp(&self.estimates[b].rows))
+                })
+                .unwrap_or(0);
+            tree = Tree::Join(Box::new(tree), Box::new(Tree::Leaf(next)));
+            set |= 1 << next;
+        }
+        tree
     }
-    match Expr::conjunction(conditions) {
-        Some(predicate) => Arc::new(LogicalPlan::Filter(Filter {
-            input: plan,
-            predicate,
-        })),
-        None => plan,
+
+    /// The plan of `tree` and the set of its inputs, with the conditions that
+    /// become applicable at each join; the larger input probes.
+    fn build(&self, tree: &Tree) -> (Arc<LogicalPlan>, u64) {
+        match tree {
+            Tree::Leaf(i) => (self.leaves[*i].clone(), 1 << i),
+            Tree::Join(a, b) => {
+                let (mut left, mut left_set) = self.build(a);
+                let (mut right, mut right_set) = self.build(b);
+                if self.rows(left_set) < self.rows(right_set) {
+                    std::mem::swap(&mut left, &mut right);
+                    std::mem::swap(&mut left_set, &mut right_set);
+                }
+                let both = left_set | right_set;
+                let applicable: Vec<Expr> = self
+                    .conditions
+                    .iter()
+                    .filter(|(_, m)| m & both == *m && m & left_set != 0 && m & right_set != 0)
+                    .map(|(c, _)| c.clone())
+                    .collect();
+                let join = Join::from_conjuncts(left, right, JoinType::Inner, applicable);
+                (Arc::new(LogicalPlan::Join(join)), both)
+            }
+        }
     }
+}
+
+/// Plan text without `#id` suffixes: the same for the same table and
+/// filters whatever ids binding gave the columns.
+fn strip_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '#' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

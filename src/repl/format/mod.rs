@@ -267,11 +267,31 @@ pub fn format_batches(
         }
     }
     match format {
+        // EXPLAIN's one `plan` cell: the plan's own lines, not a table.
+        OutputFormat::Table if is_plan(schema) => {
+            let mut text = String::new();
+            for batch in batches {
+                for row in 0..batch.num_rows() {
+                    text.push_str(
+                        &format_value(batch.column(0).as_ref(), row)?.unwrap_or_default(),
+                    );
+                    text.push('\n');
+                }
+            }
+            Ok(text)
+        }
         OutputFormat::Table => render_table(schema, batches, max_rows),
         OutputFormat::Csv => render_csv(schema, batches),
         OutputFormat::Json => render_json(schema, batches),
         OutputFormat::Markdown => render_markdown(schema, batches),
     }
+}
+
+/// The result of EXPLAIN: one text column named `plan`.
+fn is_plan(schema: &SchemaRef) -> bool {
+    schema.fields().len() == 1
+        && schema.field(0).name() == "plan"
+        && schema.field(0).data_type() == &DataType::Utf8
 }
 
 // ---------------------------------------------------------------------------
