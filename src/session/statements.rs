@@ -1,5 +1,5 @@
 //! DDL and DML: CREATE TABLE [AS], CREATE EXTERNAL TABLE, CREATE VIEW,
-//! INSERT INTO, DROP TABLE/VIEW, SHOW TABLES and DESCRIBE.
+//! INSERT INTO, DROP TABLE/VIEW, SHOW TABLES, DESCRIBE and ANALYZE TABLE.
 
 use super::{QueryResult, Session};
 use crate::binder::types::{arrow_type, sql_type_name};
@@ -30,6 +30,7 @@ impl Session {
             } => self.drop_objects(object_type, *if_exists, names),
             Statement::ShowTables { .. } => self.show_tables(),
             Statement::ExplainTable { table_name, .. } => self.describe(table_name),
+            Statement::Analyze(analyze) => self.analyze_table(analyze),
             other => Err(QuarryError::NotImplemented(format!(
                 "this statement is not supported: {}",
                 first_words(&other.to_string())
@@ -199,11 +200,46 @@ impl Session {
             batches.push(batch);
         }
         table.append(batches)?;
+        self.catalog.invalidate_statistics(&name);
         single_column(
             "Count",
             Arc::new(Int64Array::from(vec![inserted as i64])),
             DataType::Int64,
         )
+    }
+
+    /// `ANALYZE [TABLE] t`: reads every row of `t` and keeps per-column
+    /// distinct counts, min / max, null counts and histograms in the
+    /// catalog; returns them, a row per column.
+    fn analyze_table(&mut self, analyze: &ast::Analyze) -> Result<QueryResult> {
+        let Some(table_name) = &analyze.table_name else {
+            return Err(QuarryError::NotImplemented(
+                "ANALYZE without a table name".into(),
+            ));
+        };
+        let name = table_name.to_string();
+        match self.catalog.get(&name) {
+            Some(CatalogEntry::Table(_)) => {}
+            Some(CatalogEntry::View(_)) => {
+                return Err(QuarryError::Plan(format!(
+                    "Binder Error: cannot analyze view {name}: only tables have statistics"
+                )))
+            }
+            None => {
+                return Err(QuarryError::Plan(format!(
+                    "Catalog Error: Table with name {name} does not exist!"
+                )))
+            }
+        }
+        let query = crate::parser::parse_sql(&format!("SELECT * FROM {table_name}"))?;
+        let Some(Statement::Query(query)) = query.first() else {
+            return Err(QuarryError::Internal(format!("cannot analyze {name}")));
+        };
+        let result = self.run_query(query)?;
+        let statistics = catalog::TableStatistics::compute(&result.schema, &result.batches)?;
+        let statistics = Arc::new(statistics);
+        self.catalog.set_statistics(&name, statistics.clone());
+        statistics_result(&result.schema, &statistics)
     }
 
     fn drop_objects(
@@ -357,6 +393,50 @@ fn capitalized(word: &str) -> String {
         Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
         None => String::new(),
     }
+}
+
+/// ANALYZE TABLE's answer: a row per column.
+fn statistics_result(
+    schema: &SchemaRef,
+    statistics: &catalog::TableStatistics,
+) -> Result<QueryResult> {
+    let out = Arc::new(Schema::new(vec![
+        Field::new("column_name", DataType::Utf8, false),
+        Field::new("distinct_count", DataType::Int64, true),
+        Field::new("null_count", DataType::Int64, true),
+        Field::new("min", DataType::Utf8, true),
+        Field::new("max", DataType::Utf8, true),
+        Field::new("histogram_buckets", DataType::Int64, true),
+    ]));
+    let columns = &statistics.columns;
+    let text = |v: &Option<crate::logical::ScalarValue>| v.as_ref().map(|v| v.to_string());
+    let batch = RecordBatch::try_new(
+        out.clone(),
+        vec![
+            Arc::new(StringArray::from_iter_values(
+                schema.fields().iter().map(|f| f.name().clone()),
+            )),
+            Arc::new(Int64Array::from_iter(
+                columns
+                    .iter()
+                    .map(|c| c.distinct_count.map(|d| d.round() as i64)),
+            )),
+            Arc::new(Int64Array::from_iter(
+                columns.iter().map(|c| c.null_count.map(|d| d as i64)),
+            )),
+            Arc::new(StringArray::from_iter(columns.iter().map(|c| text(&c.min)))),
+            Arc::new(StringArray::from_iter(columns.iter().map(|c| text(&c.max)))),
+            Arc::new(Int64Array::from_iter(columns.iter().map(|c| {
+                c.histogram
+                    .as_ref()
+                    .map(|h| h.len().saturating_sub(1) as i64)
+            }))),
+        ],
+    )?;
+    Ok(QueryResult {
+        schema: out,
+        batches: vec![batch],
+    })
 }
 
 #[cfg(test)]

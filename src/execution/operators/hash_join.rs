@@ -216,14 +216,16 @@ impl HashJoinExec {
             .zip(&self.build_keys)
             .map(|(p, b)| format!("{p} = {b}"))
             .collect();
+        // The build side is collected once and shared by every probe
+        // task: Spark's broadcast hash join.
         let mut line = format!(
-            "HashJoin {:?} keys=[{}] build={}",
+            "BroadcastHashJoin {:?} keys=[{}] {}",
             self.layout.join_type,
             keys.join(", "),
             if self.layout.build_is_left {
-                "left"
+                "BuildLeft"
             } else {
-                "right"
+                "BuildRight"
             }
         );
         if let Some(filter) = &self.layout.filter {

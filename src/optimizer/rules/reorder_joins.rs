@@ -337,16 +337,33 @@ impl JoinGraph {
                     std::mem::swap(&mut left_set, &mut right_set);
                 }
                 let both = left_set | right_set;
-                let applicable: Vec<Expr> = self
+                let mut applicable: Vec<Expr> = self
                     .conditions
                     .iter()
                     .filter(|(_, m)| m & both == *m && m & left_set != 0 && m & right_set != 0)
                     .map(|(c, _)| c.clone())
                     .collect();
+                // Keys in a canonical order too.
+                applicable.sort_by_cached_key(canonical_text);
                 let join = Join::from_conjuncts(left, right, JoinType::Inner, applicable);
                 (Arc::new(LogicalPlan::Join(join)), both)
             }
         }
+    }
+}
+
+/// A condition's text without ids, the sides of an equality in order.
+fn canonical_text(condition: &Expr) -> String {
+    match condition {
+        Expr::Binary(b) if b.op == BinaryOp::Eq => {
+            let mut sides = [
+                strip_ids(&b.left.to_string()),
+                strip_ids(&b.right.to_string()),
+            ];
+            sides.sort();
+            sides.join(" = ")
+        }
+        other => strip_ids(&other.to_string()),
     }
 }
 

@@ -1,0 +1,229 @@
+//! EXPLAIN goldens and plan properties:
+//! - the physical plan of every TPC-H query on the bundled SF 0.01 data
+//!   (`sql-tests/results/explain/`), with column ids removed so the files do
+//!   not change when binding numbers columns differently;
+//! - TPC-H Q5 and Q9 get the same join order whatever the order of FROM;
+//! - EXPLAIN ANALYZE reports row groups pruned from min/max statistics.
+
+use quarry::Session;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn session() -> Session {
+    let config = quarry::config::SessionConfig {
+        target_partitions: 2,
+        ..Default::default()
+    };
+    let mut session = Session::with_config(config).unwrap();
+    session.register_directory(&root().join("data")).unwrap();
+    session
+}
+
+fn plan_text(session: &mut Session, sql: &str) -> String {
+    let result = session
+        .sql(sql)
+        .unwrap_or_else(|e| panic!("{sql} failed: {e}"));
+    let batch = &result.batches[0];
+    quarry::repl::format::format_value(batch.column(0).as_ref(), 0)
+        .unwrap()
+        .unwrap()
+}
+
+/// The text without `#id` suffixes and without timings.
+fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '#' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                chars.next();
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn query(name: &str) -> String {
+    std::fs::read_to_string(root().join(format!("sql-tests/tpch/queries/{name}.sql"))).unwrap()
+}
+
+#[test]
+fn tpch_physical_plans() {
+    let mut session = session();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root().join("sql-tests/results/explain"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for i in 1..=22 {
+            let name = format!("q{i:02}");
+            let sql = query(&name);
+            let plan = plan_text(&mut session, &format!("EXPLAIN {sql}"));
+            insta::assert_snapshot!(format!("tpch_{name}"), normalize(&plan), &sql);
+        }
+    });
+}
+
+/// The lines of the physical plan below the top projection: the joins and
+/// scans, which must not depend on the order of FROM.
+fn join_tree(session: &mut Session, sql: &str) -> String {
+    let plan = normalize(&plan_text(session, &format!("EXPLAIN {sql}")));
+    plan.lines()
+        .filter(|l| l.contains("Join") || l.contains("Scan") || l.contains("Filter"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn join_order_does_not_depend_on_from_order() {
+    let mut session = session();
+    let list = |tables: &[&str], indent: &str| {
+        let items: Vec<String> = tables.iter().map(|t| format!("{indent}{t}")).collect();
+        format!("FROM\n{}\n", items.join(",\n"))
+    };
+    let q05 = [
+        "customer", "orders", "lineitem", "supplier", "nation", "region",
+    ];
+    let q09 = [
+        "part", "supplier", "lineitem", "partsupp", "orders", "nation",
+    ];
+    fn reversed<'a>(t: &[&'a str]) -> Vec<&'a str> {
+        t.iter().rev().copied().collect()
+    }
+    let cases = [
+        ("q05", list(&q05, "    "), list(&reversed(&q05), "    ")),
+        (
+            "q09",
+            list(&q09, "        "),
+            list(&reversed(&q09), "        "),
+        ),
+    ];
+    for (name, from, swapped) in cases {
+        let sql = query(name);
+        assert!(sql.contains(&from), "{name}: FROM clause not found");
+        let reordered = sql.replace(&from, &swapped);
+        let (a, b) = (
+            join_tree(&mut session, &sql),
+            join_tree(&mut session, &reordered),
+        );
+        assert!(a.matches("Join").count() >= 5, "{name}:\n{a}");
+        assert_eq!(a, b, "{name}: the join order changed with the FROM order");
+    }
+}
+
+/// A Parquet file of `groups` row groups of 100 rows, `k` ascending.
+fn sorted_parquet(dir: &std::path::Path, groups: usize) -> PathBuf {
+    use arrow::array::Int64Array;
+    use arrow::datatypes::{DataType, Field, Schema};
+    use arrow::record_batch::RecordBatch;
+    let path = dir.join("sorted.parquet");
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("k", DataType::Int64, false),
+        Field::new("v", DataType::Int64, true),
+    ]));
+    let properties = parquet::file::properties::WriterProperties::builder()
+        .set_max_row_group_row_count(Some(100))
+        .build();
+    let file = std::fs::File::create(&path).unwrap();
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(file, schema.clone(), Some(properties)).unwrap();
+    let n = (groups * 100) as i64;
+    let batch = RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(Int64Array::from_iter_values(0..n)),
+            Arc::new(Int64Array::from_iter(
+                (0..n).map(|i| (i % 7 != 0).then_some(i * 2)),
+            )),
+        ],
+    )
+    .unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    path
+}
+
+#[test]
+fn explain_analyze_reports_pruned_row_groups() {
+    let dir = std::env::temp_dir().join(format!("quarry-explain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = sorted_parquet(&dir, 10);
+    let mut session = session();
+    session
+        .sql(&format!(
+            "CREATE VIEW sorted AS SELECT * FROM read_parquet('{}')",
+            path.display()
+        ))
+        .unwrap();
+    let cases = [
+        ("k < 50", 1, 50),
+        ("k >= 250 AND k < 450", 3, 200),
+        ("k = 999", 1, 1),
+        ("k IN (5, 950)", 2, 2),
+        ("k > 5000", 0, 0),
+        ("k < 50 OR k > 949", 2, 100),
+        ("v IS NULL", 10, 143),
+        ("v + 1 > 0", 10, 857),
+    ];
+    for (filter, read, rows) in cases {
+        let sql = format!("SELECT count(*) FROM sorted WHERE {filter}");
+        let plan = plan_text(&mut session, &format!("EXPLAIN ANALYZE {sql}"));
+        let expected = format!("row groups: {read} read, {} pruned", 10 - read);
+        assert!(
+            plan.contains(&expected),
+            "{filter}: want {expected}\n{plan}"
+        );
+        let count = session.sql(&sql).unwrap();
+        let got = quarry::repl::format::format_value(count.batches[0].column(0).as_ref(), 0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, rows.to_string(), "{filter}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn explain_forms() {
+    let mut session = session();
+    let sql = "SELECT n_name, count(*) FROM nation JOIN region ON n_regionkey = r_regionkey \
+               WHERE r_name = 'ASIA' GROUP BY n_name";
+    let extended = plan_text(&mut session, &format!("EXPLAIN EXTENDED {sql}"));
+    for section in [
+        "== Parsed Logical Plan ==",
+        "== Analyzed Logical Plan ==",
+        "== Optimized Logical Plan ==",
+        "== Physical Plan ==",
+    ] {
+        assert!(extended.contains(section), "{section} missing:\n{extended}");
+    }
+    let verbose = plan_text(&mut session, &format!("EXPLAIN VERBOSE {sql}"));
+    assert!(
+        verbose.contains("== After push_down_filter =="),
+        "{verbose}"
+    );
+    let cost = plan_text(&mut session, &format!("EXPLAIN COST {sql}"));
+    assert!(
+        cost.lines()
+            .filter(|l| !l.starts_with("==") && !l.is_empty())
+            .take_while(|l| !l.contains("Physical"))
+            .take(5)
+            .all(|l| l.contains("[rows=") && l.contains("bytes=")),
+        "{cost}"
+    );
+    let analyze = plan_text(&mut session, &format!("EXPLAIN ANALYZE {sql}"));
+    assert!(analyze.contains("rows=5 "), "{analyze}");
+    assert!(analyze.contains("total time:"), "{analyze}");
+    let error = session
+        .sql(&format!("EXPLAIN (FORMATTED) {sql}"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("unknown EXPLAIN option FORMATTED"),
+        "{error}"
+    );
+}
