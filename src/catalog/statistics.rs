@@ -275,7 +275,8 @@ pub fn is_numeric_domain(data_type: &DataType) -> bool {
 /// A HyperLogLog sketch with 2^12 registers (about 1.6% standard error).
 struct HyperLogLog {
     registers: Vec<u8>,
-    hasher: hashbrown::DefaultHashBuilder,
+    /// SipHash with fixed keys: the same data gives the same estimate.
+    hasher: std::hash::BuildHasherDefault<std::collections::hash_map::DefaultHasher>,
 }
 
 const HLL_BITS: u32 = 12;
@@ -284,7 +285,7 @@ impl HyperLogLog {
     fn new() -> Self {
         Self {
             registers: vec![0; 1 << HLL_BITS],
-            hasher: hashbrown::DefaultHashBuilder::default(),
+            hasher: Default::default(),
         }
     }
 

@@ -414,7 +414,10 @@ pub fn selectivity(predicate: &Expr, input: &Estimate) -> f64 {
 /// AND: conjuncts are independent, except that range bounds on one column
 /// (`a >= 1 AND a < 5`) are measured together as one range.
 fn conjunction_selectivity(predicate: &Expr, input: &Estimate) -> f64 {
-    let mut ranges: HashMap<ColumnId, (Option<f64>, Option<f64>)> = HashMap::new();
+    // Per column: the lower bound (and whether values equal to it are
+    // excluded) and the upper bound (and whether equal values are included).
+    type Bound = Option<(f64, bool)>;
+    let mut ranges: HashMap<ColumnId, (Bound, Bound)> = HashMap::new();
     let mut result = 1.0;
     for conjunct in predicate.clone().split_conjunction() {
         let bound = match &conjunct {
@@ -437,10 +440,15 @@ fn conjunction_selectivity(predicate: &Expr, input: &Estimate) -> f64 {
         match ranged {
             Some(((id, op), v)) => {
                 let range = ranges.entry(id).or_default();
-                if matches!(op, BinaryOp::Lt | BinaryOp::LtEq) {
-                    range.1 = Some(range.1.map_or(v, |h| h.min(v)));
-                } else {
-                    range.0 = Some(range.0.map_or(v, |l| l.max(v)));
+                match op {
+                    BinaryOp::Lt | BinaryOp::LtEq => {
+                        let bound = (v, op == BinaryOp::LtEq);
+                        range.1 = Some(range.1.map_or(bound, |h| if v < h.0 { bound } else { h }));
+                    }
+                    _ => {
+                        let bound = (v, op == BinaryOp::Gt);
+                        range.0 = Some(range.0.map_or(bound, |l| if v > l.0 { bound } else { l }));
+                    }
                 }
             }
             None => result *= selectivity(&conjunct, input),
@@ -448,12 +456,14 @@ fn conjunction_selectivity(predicate: &Expr, input: &Estimate) -> f64 {
     }
     for (id, (lo, hi)) in ranges {
         let stats = &input.columns[&id];
-        let below = |v: Option<f64>, default: f64| {
-            v.and_then(|v| fraction_below(stats, v)).unwrap_or(default)
+        let below = |bound: Option<(f64, bool)>, default: f64| {
+            bound
+                .and_then(|(v, inclusive)| fraction_below(stats, v, inclusive))
+                .unwrap_or(default)
         };
         let fraction = (below(hi, 1.0) - below(lo, 0.0)).max(0.0);
         // At least one value's worth when the range is not empty.
-        let floor = if lo.zip(hi).is_some_and(|(l, h)| l > h) {
+        let floor = if lo.zip(hi).is_some_and(|(l, h)| l.0 > h.0) {
             0.0
         } else {
             1.0 / input.distinct(id)
@@ -496,27 +506,28 @@ fn comparison_selectivity(b: &crate::logical::expr::BinaryExpr, input: &Estimate
     match op {
         BinaryOp::Eq | BinaryOp::IsNotDistinctFrom => {
             if outside {
-                0.0
-            } else {
-                non_null / distinct
+                return 0.0;
             }
+            // A value the histogram shows as frequent counts as such.
+            let frequent = v.filter(|_| stats.histogram.is_some()).and_then(|v| {
+                Some(fraction_below(&stats, v, true)? - fraction_below(&stats, v, false)?)
+            });
+            non_null * frequent.unwrap_or(0.0).max(1.0 / distinct)
         }
         BinaryOp::NotEq | BinaryOp::IsDistinctFrom => non_null * (1.0 - 1.0 / distinct),
         BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq => {
             let Some(v) = v else {
                 return 1.0 / 3.0;
             };
-            let below = fraction_below(&stats, v);
-            let Some(below) = below else {
+            let inclusive = matches!(op, BinaryOp::LtEq | BinaryOp::Gt);
+            let Some(below) = fraction_below(&stats, v, inclusive) else {
                 return 1.0 / 3.0;
             };
-            let equal = if outside { 0.0 } else { 1.0 / distinct };
             non_null
-                * match op {
-                    BinaryOp::Lt => below,
-                    BinaryOp::LtEq => below + equal,
-                    BinaryOp::Gt => 1.0 - below - equal,
-                    _ => 1.0 - below,
+                * if matches!(op, BinaryOp::Lt | BinaryOp::LtEq) {
+                    below
+                } else {
+                    1.0 - below
                 }
                 .clamp(0.0, 1.0)
         }
@@ -524,33 +535,41 @@ fn comparison_selectivity(b: &crate::logical::expr::BinaryExpr, input: &Estimate
     }
 }
 
-/// The fraction of non-null values below `v`: from the histogram when
-/// ANALYZE built one, else assuming values spread evenly over [min, max].
-fn fraction_below(stats: &ColumnEstimate, v: f64) -> Option<f64> {
+/// The fraction of non-null values below `v` (at or below it when
+/// `inclusive`): from the histogram when ANALYZE built one, else assuming
+/// values spread evenly over [min, max] with 1/ndv of them at each value.
+fn fraction_below(stats: &ColumnEstimate, v: f64, inclusive: bool) -> Option<f64> {
     if let Some(bounds) = &stats.histogram {
         let buckets = bounds.len().checked_sub(1).filter(|&b| b > 0)?;
-        if v <= bounds[0] {
-            return Some(0.0);
-        }
-        if v > bounds[buckets] {
-            return Some(1.0);
-        }
         let mut below = 0.0;
         for i in 0..buckets {
             let (lo, hi) = (bounds[i], bounds[i + 1]);
-            if v >= hi {
+            let whole = if inclusive { hi <= v } else { hi < v };
+            if whole {
                 below += 1.0;
-            } else if v > lo {
+            } else if lo < v && hi > lo {
                 below += (v - lo) / (hi - lo);
             }
         }
         return Some(below / buckets as f64);
     }
     let (lo, hi) = (stats.min?, stats.max?);
-    if hi <= lo {
-        return Some(if v <= lo { 0.0 } else { 1.0 });
-    }
-    Some(((v - lo) / (hi - lo)).clamp(0.0, 1.0))
+    let equal = stats.distinct.map_or(0.0, |d| 1.0 / d.max(1.0));
+    let linear = if hi <= lo {
+        if v > lo {
+            1.0
+        } else {
+            0.0
+        }
+    } else {
+        ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
+    };
+    let at = if inclusive && v >= lo && v <= hi {
+        equal
+    } else {
+        0.0
+    };
+    Some((linear + at).min(1.0))
 }
 
 /// The input estimate narrowed by a filter's range conjuncts: `col < v`
@@ -583,4 +602,89 @@ fn narrow(mut input: Estimate, predicate: &Expr) -> Estimate {
         }
     }
     input
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logical::{ColumnRef, ScalarValue};
+    use arrow::datatypes::DataType;
+
+    fn input(histogram: Option<Vec<f64>>) -> Estimate {
+        let mut columns = HashMap::new();
+        columns.insert(
+            1,
+            ColumnEstimate {
+                distinct: Some(100.0),
+                min: Some(0.0),
+                max: Some(1000.0),
+                null_fraction: 0.1,
+                histogram,
+                width: Some(8.0),
+            },
+        );
+        Estimate {
+            rows: 10_000.0,
+            columns,
+        }
+    }
+
+    fn compare(op: BinaryOp, value: i64) -> Expr {
+        Expr::binary(
+            Expr::Column(ColumnRef::new(1, "a", DataType::Int64, true)),
+            op,
+            Expr::Literal(ScalarValue::int64(value)),
+            DataType::Boolean,
+        )
+    }
+
+    #[test]
+    fn equality_is_one_over_the_distinct_count_and_zero_outside_the_range() {
+        let input = input(None);
+        let s = selectivity(&compare(BinaryOp::Eq, 500), &input);
+        assert!((s - 0.9 / 100.0).abs() < 1e-9, "{s}");
+        assert_eq!(selectivity(&compare(BinaryOp::Eq, 5000), &input), 0.0);
+    }
+
+    #[test]
+    fn ranges_interpolate_between_min_and_max() {
+        let input = input(None);
+        let s = selectivity(&compare(BinaryOp::Lt, 250), &input);
+        assert!((s - 0.9 * 0.25).abs() < 1e-9, "{s}");
+        // Both bounds of one column are measured as one range.
+        let between = compare(BinaryOp::GtEq, 250).and(compare(BinaryOp::Lt, 500));
+        let s = selectivity(&between, &input);
+        assert!((s - 0.9 * 0.25).abs() < 1e-9, "{s}");
+    }
+
+    #[test]
+    fn ranges_follow_the_histogram_when_there_is_one() {
+        // Half the rows below 10, the other half spread up to 1000.
+        let input = input(Some(vec![0.0, 10.0, 1000.0]));
+        let s = selectivity(&compare(BinaryOp::Lt, 10), &input);
+        assert!((s - 0.9 * 0.5).abs() < 1e-9, "{s}");
+    }
+
+    #[test]
+    fn equi_join_divides_by_the_larger_distinct_count() {
+        let left = input(None);
+        let mut right = Estimate {
+            rows: 50.0,
+            columns: HashMap::new(),
+        };
+        right.columns.insert(
+            2,
+            ColumnEstimate {
+                distinct: Some(50.0),
+                ..Default::default()
+            },
+        );
+        let on = Expr::binary(
+            Expr::Column(ColumnRef::new(1, "a", DataType::Int64, true)),
+            BinaryOp::Eq,
+            Expr::Column(ColumnRef::new(2, "b", DataType::Int64, true)),
+            DataType::Boolean,
+        );
+        assert_eq!(join_rows(&left, &right, &[on]), 10_000.0 * 50.0 / 100.0);
+    }
 }

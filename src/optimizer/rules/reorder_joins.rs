@@ -383,3 +383,197 @@ fn strip_ids(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{ColumnStatistics, MemorySource, TableSource, TableStatistics};
+    use crate::logical::plan::Scan;
+    use crate::logical::ColumnRef;
+    use arrow::datatypes::{Field, Schema};
+
+    /// A scan of `rows` rows whose columns `names` have ids from `first_id`
+    /// and `distinct` distinct values each.
+    fn scan(
+        name: &str,
+        rows: f64,
+        first_id: usize,
+        names: &[&str],
+        distinct: f64,
+    ) -> Arc<LogicalPlan> {
+        let fields: Vec<Field> = names
+            .iter()
+            .map(|n| Field::new(*n, DataType::Int64, false))
+            .collect();
+        let schema = Arc::new(Schema::new(fields));
+        let columns = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| ColumnRef::new(first_id + i, *n, DataType::Int64, false))
+            .collect();
+        let statistics = TableStatistics {
+            rows,
+            bytes: None,
+            columns: names
+                .iter()
+                .map(|_| ColumnStatistics {
+                    distinct_count: Some(distinct.min(rows)),
+                    ..Default::default()
+                })
+                .collect(),
+            analyzed: true,
+        };
+        Arc::new(LogicalPlan::Scan(Scan {
+            table_name: name.into(),
+            source: Arc::new(TableSource::Memory(MemorySource::new(schema, vec![]))),
+            projection: (0..names.len()).collect(),
+            columns,
+            filters: vec![],
+            statistics: Arc::new(statistics),
+        }))
+    }
+
+    fn column(plan: &LogicalPlan, name: &str) -> Expr {
+        Expr::Column(plan.columns().into_iter().find(|c| c.name == name).unwrap())
+    }
+
+    fn eq(a: Expr, b: Expr) -> Expr {
+        Expr::binary(a, BinaryOp::Eq, b, DataType::Boolean)
+    }
+
+    fn cross(
+        left: Arc<LogicalPlan>,
+        right: Arc<LogicalPlan>,
+        conditions: Vec<Expr>,
+    ) -> Arc<LogicalPlan> {
+        Arc::new(LogicalPlan::Join(Join::from_conjuncts(
+            left,
+            right,
+            JoinType::Inner,
+            conditions,
+        )))
+    }
+
+    /// fact(1M) joins dim1(100) and dim2(10k); dim1 and dim2 are not connected.
+    fn star(order: [usize; 3]) -> Arc<LogicalPlan> {
+        let tables = [
+            scan("fact", 1e6, 1, &["f_a", "f_b"], 1e4),
+            scan("dim1", 100.0, 10, &["a"], 100.0),
+            scan("dim2", 1e4, 20, &["b"], 1e4),
+        ];
+        let conditions = vec![
+            eq(column(&tables[0], "f_a"), column(&tables[1], "a")),
+            eq(column(&tables[0], "f_b"), column(&tables[2], "b")),
+        ];
+        // As written: the first two tables joined with no condition (a
+        // cross join unless reordered), the conditions on the top join.
+        let [x, y, z] = order.map(|i| tables[i].clone());
+        cross(cross(x, y, vec![]), z, conditions)
+    }
+
+    fn joins_without_keys(plan: &LogicalPlan) -> usize {
+        let mut count = 0;
+        plan.apply(&mut |node| {
+            if let LogicalPlan::Join(join) = node {
+                if join.on.is_empty() {
+                    count += 1;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        count
+    }
+
+    #[test]
+    fn no_cross_product_when_conditions_connect_the_inputs() {
+        let plan = star([1, 2, 0]);
+        assert_eq!(joins_without_keys(&plan), 1);
+        let (reordered, changed) = ReorderJoins.rewrite(plan).unwrap();
+        assert!(changed);
+        assert_eq!(
+            joins_without_keys(&reordered),
+            0,
+            "{}",
+            reordered.display_indent()
+        );
+    }
+
+    #[test]
+    fn the_largest_input_probes_and_the_smaller_sides_build() {
+        let (plan, _) = ReorderJoins.rewrite(star([1, 2, 0])).unwrap();
+        // Below the projection that restores the column order: the top join
+        // probes with the fact side and builds on a dimension.
+        let text = strip_ids(&plan.display_indent());
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].starts_with("  Join Inner"), "{text}");
+        let scans: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.contains("Scan"))
+            .copied()
+            .collect();
+        assert!(scans[0].contains("Scan fact"), "{text}");
+        // Joining dim1 (100 rows) first keeps the intermediate result small.
+        assert!(scans[1].contains("Scan dim1"), "{text}");
+    }
+
+    #[test]
+    fn the_order_of_the_inputs_as_written_does_not_matter() {
+        let plans: Vec<String> = [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]]
+            .into_iter()
+            .map(|order| {
+                let (plan, _) = ReorderJoins.rewrite(star(order)).unwrap();
+                // Without the projection restoring each order's columns.
+                let plan = match plan.as_ref() {
+                    LogicalPlan::Projection(p) => p.input.clone(),
+                    _ => plan,
+                };
+                strip_ids(&plan.display_indent())
+            })
+            .collect();
+        for plan in &plans[1..] {
+            assert_eq!(plan, &plans[0]);
+        }
+    }
+
+    #[test]
+    fn greedy_beyond_the_dynamic_programming_limit() {
+        // A chain of DP_LIMIT + 2 tables t0 - t1 - ... each joined to the next.
+        let n = DP_LIMIT + 2;
+        let tables: Vec<Arc<LogicalPlan>> = (0..n)
+            .map(|i| {
+                scan(
+                    &format!("t{i}"),
+                    1000.0 * (i + 1) as f64,
+                    100 * (i + 1),
+                    &["k", "next"],
+                    1000.0,
+                )
+            })
+            .collect();
+        let mut conditions = vec![];
+        for i in 0..n - 1 {
+            let next = tables[i].columns()[1].clone();
+            let key = tables[i + 1].columns()[0].clone();
+            conditions.push(eq(Expr::Column(next), Expr::Column(key)));
+        }
+        let mut plan = tables[0].clone();
+        for table in &tables[1..] {
+            plan = cross(plan, table.clone(), vec![]);
+        }
+        let plan = Arc::new(LogicalPlan::Filter(Filter {
+            input: plan,
+            predicate: Expr::conjunction(conditions).unwrap(),
+        }));
+        let (reordered, _) = crate::optimizer::rules::PushDownFilter
+            .rewrite(plan)
+            .unwrap();
+        let (reordered, _) = ReorderJoins.rewrite(reordered).unwrap();
+        assert_eq!(
+            joins_without_keys(&reordered),
+            0,
+            "{}",
+            reordered.display_indent()
+        );
+    }
+}
