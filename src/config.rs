@@ -1,4 +1,7 @@
-//! Session options, settable with `--threads` and (later) `SET`.
+//! Session options: set with `--threads`, `SET name = value`, `RESET name`,
+//! and shown with `SHOW name` / `SHOW ALL`.
+
+use crate::error::{QuarryError, Result};
 
 /// Options that shape planning and execution.
 #[derive(Debug, Clone)]
@@ -9,6 +12,12 @@ pub struct SessionConfig {
     pub batch_size: usize,
     /// Bytes a query may hold in buffering operators.
     pub memory_limit: usize,
+    /// A join whose smaller side is estimated at most this many bytes
+    /// broadcasts it; `None` (SET to -1) never broadcasts.
+    pub broadcast_threshold: Option<u64>,
+    /// Between the two joins that shuffle both sides, prefer sort-merge
+    /// (true, Spark's default) or shuffled hash.
+    pub prefer_sort_merge_join: bool,
 }
 
 impl Default for SessionConfig {
@@ -19,6 +28,186 @@ impl Default for SessionConfig {
                 .unwrap_or(1),
             batch_size: 8192,
             memory_limit: usize::MAX,
+            broadcast_threshold: Some(10 * 1024 * 1024),
+            prefer_sort_merge_join: true,
         }
+    }
+}
+
+/// Every option, for SHOW ALL and for "did you mean" in errors.
+pub const OPTION_NAMES: &[&str] = &[
+    "batch_size",
+    "broadcast_threshold",
+    "memory_limit",
+    "prefer_sort_merge_join",
+    "target_partitions",
+];
+
+impl SessionConfig {
+    /// The value of option `name` as SHOW prints it.
+    pub fn get(&self, name: &str) -> Result<String> {
+        Ok(match canonical(name)?.as_str() {
+            "target_partitions" => self.target_partitions.to_string(),
+            "batch_size" => self.batch_size.to_string(),
+            "memory_limit" => match self.memory_limit {
+                usize::MAX => "-1".into(),
+                n => format_bytes(n as u64),
+            },
+            "broadcast_threshold" => match self.broadcast_threshold {
+                None => "-1".into(),
+                Some(n) => format_bytes(n),
+            },
+            "prefer_sort_merge_join" => self.prefer_sort_merge_join.to_string(),
+            other => return Err(QuarryError::Internal(format!("option {other}"))),
+        })
+    }
+
+    /// Sets option `name` from its SQL text (`4`, `'50MB'`, `true`).
+    pub fn set(&mut self, name: &str, value: &str) -> Result<()> {
+        let name = canonical(name)?;
+        let value = value.trim().trim_matches('\'');
+        let invalid = |expected: &str| {
+            QuarryError::Plan(format!(
+                "Invalid Input Error: {name} cannot be '{value}': expected {expected}"
+            ))
+        };
+        match name.as_str() {
+            "target_partitions" | "batch_size" => {
+                let n: usize = value
+                    .parse()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| invalid("a positive integer"))?;
+                if name == "target_partitions" {
+                    self.target_partitions = n;
+                } else {
+                    self.batch_size = n;
+                }
+            }
+            "memory_limit" => {
+                self.memory_limit = match parse_bytes(value) {
+                    Some(None) => usize::MAX,
+                    Some(Some(n)) => n as usize,
+                    None => return Err(invalid("a size such as '4GB', or -1 for no limit")),
+                }
+            }
+            "broadcast_threshold" => {
+                self.broadcast_threshold = parse_bytes(value)
+                    .ok_or_else(|| invalid("a size such as '10MB', or -1 to never broadcast"))?
+            }
+            "prefer_sort_merge_join" => {
+                self.prefer_sort_merge_join = match value.to_lowercase().as_str() {
+                    "true" | "on" | "1" => true,
+                    "false" | "off" | "0" => false,
+                    _ => return Err(invalid("true or false")),
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Puts option `name` back to its default (`--threads` is the default
+    /// of target_partitions when given).
+    pub fn reset(&mut self, name: &str, defaults: &SessionConfig) -> Result<()> {
+        let name = canonical(name)?;
+        let value = defaults.get(&name)?;
+        self.set(&name, &value)
+    }
+}
+
+/// The option's name in lower case, or an error naming the closest option.
+fn canonical(name: &str) -> Result<String> {
+    let lower = name.to_lowercase();
+    if OPTION_NAMES.contains(&lower.as_str()) {
+        return Ok(lower);
+    }
+    let closest = OPTION_NAMES
+        .iter()
+        .map(|o| (crate::binder::scope::edit_distance(o, &lower), *o))
+        .min()
+        .filter(|(distance, _)| *distance <= 3.max(lower.len() / 3));
+    let hint = match closest {
+        Some((_, option)) => format!("\nDid you mean \"{option}\"?"),
+        None => format!("\nOptions: {}", OPTION_NAMES.join(", ")),
+    };
+    Err(QuarryError::Plan(format!(
+        "Catalog Error: unrecognized configuration parameter \"{name}\"{hint}"
+    )))
+}
+
+/// `'50MB'`, `'1.5 GiB'`, `1024` as bytes; `-1` as `Some(None)` (no limit).
+fn parse_bytes(text: &str) -> Option<Option<u64>> {
+    let text = text.trim();
+    if text == "-1" {
+        return Some(None);
+    }
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let factor: f64 = match unit.trim().to_uppercase().as_str() {
+        "" | "B" => 1.0,
+        "KB" | "KIB" | "K" => 1024.0,
+        "MB" | "MIB" | "M" => 1024.0 * 1024.0,
+        "GB" | "GIB" | "G" => 1024.0 * 1024.0 * 1024.0,
+        "TB" | "TIB" | "T" => 1024.0_f64.powi(4),
+        _ => return None,
+    };
+    (number >= 0.0).then(|| Some((number * factor) as u64))
+}
+
+fn format_bytes(n: u64) -> String {
+    const UNITS: [(&str, u64); 4] = [
+        ("TB", 1 << 40),
+        ("GB", 1 << 30),
+        ("MB", 1 << 20),
+        ("KB", 1 << 10),
+    ];
+    for (unit, size) in UNITS {
+        if n >= size && n % size == 0 {
+            return format!("{}{unit}", n / size);
+        }
+    }
+    format!("{n}B")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_and_print_back() {
+        let mut config = SessionConfig::default();
+        config.set("broadcast_threshold", "'50MB'").unwrap();
+        assert_eq!(config.broadcast_threshold, Some(50 * 1024 * 1024));
+        assert_eq!(config.get("broadcast_threshold").unwrap(), "50MB");
+        config.set("BROADCAST_THRESHOLD", "-1").unwrap();
+        assert_eq!(config.broadcast_threshold, None);
+        assert_eq!(config.get("broadcast_threshold").unwrap(), "-1");
+    }
+
+    #[test]
+    fn bad_values_and_names_are_explained() {
+        let mut config = SessionConfig::default();
+        let error = config.set("target_partitions", "0").unwrap_err().to_string();
+        assert!(error.contains("expected a positive integer"), "{error}");
+        let error = config.set("target_partition", "2").unwrap_err().to_string();
+        assert!(error.contains("Did you mean \"target_partitions\""), "{error}");
+        let error = config.set("prefer_sort_merge_join", "maybe").unwrap_err().to_string();
+        assert!(error.contains("true or false"), "{error}");
+    }
+
+    #[test]
+    fn reset_restores_the_default() {
+        let defaults = SessionConfig {
+            target_partitions: 3,
+            ..Default::default()
+        };
+        let mut config = defaults.clone();
+        config.set("target_partitions", "8").unwrap();
+        config.reset("target_partitions", &defaults).unwrap();
+        assert_eq!(config.target_partitions, 3);
     }
 }

@@ -10,6 +10,7 @@
 //! `statements.rs`; EXPLAIN is in `explain.rs`.
 
 mod explain;
+mod options;
 mod statements;
 
 use crate::binder::Binder;
@@ -64,6 +65,8 @@ pub struct Session {
     config: SessionConfig,
     pool: rayon::ThreadPool,
     optimizer: Optimizer,
+    /// The options the session started with, for RESET.
+    defaults: SessionConfig,
 }
 
 impl Session {
@@ -75,6 +78,7 @@ impl Session {
         let pool = build_pool(config.target_partitions)?;
         Ok(Self {
             catalog: Catalog::new(),
+            defaults: config.clone(),
             config,
             pool,
             optimizer: Optimizer::new(),
@@ -124,7 +128,10 @@ impl Session {
         match statement {
             Statement::Query(query) => self.run_query(query),
             Statement::Explain { .. } => self.explain(statement),
-            other => self.execute_ddl(other),
+            other => match self.execute_option(other) {
+                Some(result) => result,
+                None => self.execute_ddl(other),
+            },
         }
     }
 
