@@ -63,7 +63,10 @@ impl Optimizer {
                 Batch {
                     name: "Simplify",
                     strategy: Strategy::FixedPoint(10),
-                    rules: vec![Box::new(rules::FoldConstants)],
+                    rules: vec![
+                        Box::new(rules::FoldConstants),
+                        Box::new(rules::SimplifyExpressions),
+                    ],
                 },
                 Batch {
                     name: "Pushdown",

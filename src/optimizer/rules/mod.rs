@@ -4,8 +4,12 @@ mod fold_constants;
 mod prune_columns;
 mod push_down_filter;
 mod reorder_joins;
+mod simplify_expressions;
+#[cfg(test)]
+mod test_plans;
 
 pub use fold_constants::FoldConstants;
 pub use prune_columns::PruneColumns;
 pub use push_down_filter::PushDownFilter;
 pub use reorder_joins::ReorderJoins;
+pub use simplify_expressions::SimplifyExpressions;
