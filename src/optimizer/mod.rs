@@ -71,7 +71,10 @@ impl Optimizer {
                 Batch {
                     name: "Pushdown",
                     strategy: Strategy::FixedPoint(10),
-                    rules: vec![Box::new(rules::PushDownFilter)],
+                    rules: vec![
+                        Box::new(rules::PushDownFilter),
+                        Box::new(rules::PushDownLimit),
+                    ],
                 },
                 Batch {
                     name: "Join order",

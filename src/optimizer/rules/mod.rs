@@ -3,6 +3,7 @@
 mod fold_constants;
 mod prune_columns;
 mod push_down_filter;
+mod push_down_limit;
 mod reorder_joins;
 mod simplify_expressions;
 #[cfg(test)]
@@ -11,5 +12,6 @@ mod test_plans;
 pub use fold_constants::FoldConstants;
 pub use prune_columns::PruneColumns;
 pub use push_down_filter::PushDownFilter;
+pub use push_down_limit::PushDownLimit;
 pub use reorder_joins::ReorderJoins;
 pub use simplify_expressions::SimplifyExpressions;
