@@ -1,6 +1,7 @@
 //! Optimizer rules, one per file, each named by what it does.
 
 mod fold_constants;
+mod infer_predicates;
 mod prune_columns;
 mod push_down_filter;
 mod push_down_limit;
@@ -10,6 +11,7 @@ mod simplify_expressions;
 mod test_plans;
 
 pub use fold_constants::FoldConstants;
+pub use infer_predicates::InferPredicates;
 pub use prune_columns::PruneColumns;
 pub use push_down_filter::PushDownFilter;
 pub use push_down_limit::PushDownLimit;
