@@ -72,6 +72,7 @@ impl Optimizer {
                     name: "Pushdown",
                     strategy: Strategy::FixedPoint(10),
                     rules: vec![
+                        Box::new(rules::EliminateOuterJoin),
                         Box::new(rules::InferPredicates),
                         Box::new(rules::PushDownFilter),
                         Box::new(rules::PushDownLimit),
