@@ -84,6 +84,11 @@ impl Optimizer {
                     rules: vec![Box::new(rules::ReorderJoins)],
                 },
                 Batch {
+                    name: "Operators",
+                    strategy: Strategy::Once,
+                    rules: vec![Box::new(rules::ReplaceDistinctWithAggregate)],
+                },
+                Batch {
                     name: "Pruning",
                     strategy: Strategy::Once,
                     rules: vec![Box::new(rules::PruneColumns)],

@@ -7,6 +7,7 @@ mod prune_columns;
 mod push_down_filter;
 mod push_down_limit;
 mod reorder_joins;
+mod replace_distinct_with_aggregate;
 mod simplify_expressions;
 #[cfg(test)]
 mod test_plans;
@@ -18,4 +19,5 @@ pub use prune_columns::PruneColumns;
 pub use push_down_filter::PushDownFilter;
 pub use push_down_limit::PushDownLimit;
 pub use reorder_joins::ReorderJoins;
+pub use replace_distinct_with_aggregate::ReplaceDistinctWithAggregate;
 pub use simplify_expressions::SimplifyExpressions;
