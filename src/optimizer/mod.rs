@@ -76,6 +76,7 @@ impl Optimizer {
                         Box::new(rules::InferPredicates),
                         Box::new(rules::PushDownFilter),
                         Box::new(rules::PushDownLimit),
+                        Box::new(rules::PropagateEmptyRelation),
                     ],
                 },
                 Batch {

@@ -3,6 +3,7 @@
 mod eliminate_outer_join;
 mod fold_constants;
 mod infer_predicates;
+mod propagate_empty_relation;
 mod prune_columns;
 mod push_down_filter;
 mod push_down_limit;
@@ -15,6 +16,7 @@ mod test_plans;
 pub use eliminate_outer_join::EliminateOuterJoin;
 pub use fold_constants::FoldConstants;
 pub use infer_predicates::InferPredicates;
+pub use propagate_empty_relation::PropagateEmptyRelation;
 pub use prune_columns::PruneColumns;
 pub use push_down_filter::PushDownFilter;
 pub use push_down_limit::PushDownLimit;
