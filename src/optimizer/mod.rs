@@ -90,6 +90,11 @@ impl Optimizer {
                     rules: vec![Box::new(rules::ReplaceDistinctWithAggregate)],
                 },
                 Batch {
+                    name: "Common subexpressions",
+                    strategy: Strategy::Once,
+                    rules: vec![Box::new(rules::EliminateCommonSubexpressions)],
+                },
+                Batch {
                     name: "Pruning",
                     strategy: Strategy::Once,
                     rules: vec![Box::new(rules::PruneColumns)],

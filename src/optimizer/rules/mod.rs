@@ -1,5 +1,6 @@
 //! Optimizer rules, one per file, each named by what it does.
 
+mod eliminate_common_subexpressions;
 mod eliminate_outer_join;
 mod fold_constants;
 mod infer_predicates;
@@ -13,6 +14,7 @@ mod simplify_expressions;
 #[cfg(test)]
 mod test_plans;
 
+pub use eliminate_common_subexpressions::EliminateCommonSubexpressions;
 pub use eliminate_outer_join::EliminateOuterJoin;
 pub use fold_constants::FoldConstants;
 pub use infer_predicates::InferPredicates;
