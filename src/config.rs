@@ -191,11 +191,20 @@ mod tests {
     #[test]
     fn bad_values_and_names_are_explained() {
         let mut config = SessionConfig::default();
-        let error = config.set("target_partitions", "0").unwrap_err().to_string();
+        let error = config
+            .set("target_partitions", "0")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("expected a positive integer"), "{error}");
         let error = config.set("target_partition", "2").unwrap_err().to_string();
-        assert!(error.contains("Did you mean \"target_partitions\""), "{error}");
-        let error = config.set("prefer_sort_merge_join", "maybe").unwrap_err().to_string();
+        assert!(
+            error.contains("Did you mean \"target_partitions\""),
+            "{error}"
+        );
+        let error = config
+            .set("prefer_sort_merge_join", "maybe")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("true or false"), "{error}");
     }
 

@@ -68,6 +68,23 @@ pub struct Aggregate {
     pub grouping_id: Option<ColumnRef>,
 }
 
+impl Aggregate {
+    /// DISTINCT as an aggregate: groups `input` by every column (the same
+    /// ids) and computes nothing.
+    pub fn distinct(input: Arc<LogicalPlan>) -> Aggregate {
+        let columns = input.columns();
+        Aggregate {
+            input,
+            group_exprs: columns.iter().cloned().map(Expr::Column).collect(),
+            group_columns: columns,
+            aggregates: vec![],
+            aggregate_columns: vec![],
+            grouping_sets: vec![],
+            grouping_id: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Sort {
     pub input: Arc<LogicalPlan>,

@@ -3,12 +3,33 @@
 //! the plan is recorded in the trace.
 //!
 //! The order, and why:
-//! 1. `fold_constants` first, so later rules see literals, not expressions.
-//! 2. `push_down_filter` next, so filters sit on scans before pruning decides
-//!    which columns each scan must read.
+//! 1. Simplify: `fold_constants` first, so later rules see literals, not
+//!    expressions; `simplify_expressions` beside it, since each exposes work
+//!    for the other (`CASE WHEN 1 = 1` needs the fold, a removed `x * 1`
+//!    can leave a constant to fold).
+//! 2. Pushdown, to a fixed point, so filters sit on scans before pruning
+//!    decides which columns each scan must read:
+//!    - `eliminate_outer_join` before `push_down_filter`, which pushes no
+//!      conjunct into the padded side of an outer join: once the join is
+//!      inner, the filter above it can move down;
+//!    - `infer_predicates` before `push_down_filter`, which then moves the
+//!      copied predicates down the other side of the join;
+//!    - `push_down_limit` after the filters, since a limit never passes a
+//!      filter;
+//!    - `propagate_empty_relation` last and after Simplify (`WHERE 1 = 0`
+//!      is `false` by then); pushed-down `false` filters and `LIMIT 0`
+//!      become empty relations here, and the emptiness climbs to the root
+//!      within the same fixed point.
 //! 3. `reorder_joins` once the join conditions sit on the joins, so it sees
 //!    which inputs connect.
-//! 4. `prune_columns` last: it reads the final shape of the plan.
+//! 4. `replace_distinct_with_aggregate` after the pushdown (whose rules
+//!    treat DISTINCT and a grouping by every column alike), so the traces
+//!    above still show the DISTINCT the query wrote.
+//! 5. `eliminate_common_subexpressions` once, after join reordering (the
+//!    projections it inserts would cut the join trees `reorder_joins`
+//!    collects) and before pruning, which then trims the columns the
+//!    inserted projections pass through.
+//! 6. `prune_columns` last: it reads the final shape of the plan.
 
 pub mod cost;
 pub mod rules;
@@ -63,17 +84,36 @@ impl Optimizer {
                 Batch {
                     name: "Simplify",
                     strategy: Strategy::FixedPoint(10),
-                    rules: vec![Box::new(rules::FoldConstants)],
+                    rules: vec![
+                        Box::new(rules::FoldConstants),
+                        Box::new(rules::SimplifyExpressions),
+                    ],
                 },
                 Batch {
                     name: "Pushdown",
                     strategy: Strategy::FixedPoint(10),
-                    rules: vec![Box::new(rules::PushDownFilter)],
+                    rules: vec![
+                        Box::new(rules::EliminateOuterJoin),
+                        Box::new(rules::InferPredicates),
+                        Box::new(rules::PushDownFilter),
+                        Box::new(rules::PushDownLimit),
+                        Box::new(rules::PropagateEmptyRelation),
+                    ],
                 },
                 Batch {
                     name: "Join order",
                     strategy: Strategy::Once,
                     rules: vec![Box::new(rules::ReorderJoins)],
+                },
+                Batch {
+                    name: "Operators",
+                    strategy: Strategy::Once,
+                    rules: vec![Box::new(rules::ReplaceDistinctWithAggregate)],
+                },
+                Batch {
+                    name: "Common subexpressions",
+                    strategy: Strategy::Once,
+                    rules: vec![Box::new(rules::EliminateCommonSubexpressions)],
                 },
                 Batch {
                     name: "Pruning",

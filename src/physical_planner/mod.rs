@@ -169,18 +169,10 @@ impl<'a> PhysicalPlanner<'a> {
                 })
             }
             LogicalPlan::Aggregate(aggregate) => return self.plan_aggregate(aggregate),
+            // `replace_distinct_with_aggregate` makes this an aggregate
+            // already; a plan optimized without that rule still runs.
             LogicalPlan::Distinct(distinct) => {
-                let columns = distinct.input.columns();
-                let aggregate = Aggregate {
-                    input: distinct.input.clone(),
-                    group_exprs: columns.iter().cloned().map(Expr::Column).collect(),
-                    group_columns: columns,
-                    aggregates: vec![],
-                    aggregate_columns: vec![],
-                    grouping_sets: vec![],
-                    grouping_id: None,
-                };
-                return self.plan_aggregate(&aggregate);
+                return self.plan_aggregate(&Aggregate::distinct(distinct.input.clone()))
             }
             LogicalPlan::Sort(sort) => {
                 let input = single_partition(self.create(&sort.input)?);

@@ -12,8 +12,15 @@
 //! Through a window, only conjuncts that read nothing but columns every window
 //! call partitions by (removing whole partitions leaves the others unchanged).
 //!
-//! Does not push past LIMIT, DISTINCT or UNION, nor a conjunct of an
-//! aggregate's output that reads an aggregate result.
+//! Through DISTINCT unchanged (a row is kept or dropped with all its
+//! duplicates); through UNION into every input, each union column replaced by
+//! the input's column at the same position:
+//!
+//! `Filter (x#5 > 1) <- Union [x#5] <- (Scan t1 [a#1], Scan t2 [b#2])`
+//! ==> `Union [x#5] <- (Filter (a#1 > 1) <- Scan t1, Filter (b#2 > 1) <- Scan t2)`
+//!
+//! Does not push past LIMIT, nor a conjunct of an aggregate's output that
+//! reads an aggregate result.
 
 use crate::error::Result;
 use crate::logical::plan::*;
@@ -129,6 +136,32 @@ fn push(node: &Filter) -> Result<Option<Arc<LogicalPlan>>> {
             Some(filter(scan, conjuncts))
         }
         LogicalPlan::Join(join) => push_into_join(join, conjuncts),
+        LogicalPlan::Distinct(distinct) => Some(Arc::new(LogicalPlan::Distinct(Distinct {
+            input: filter(distinct.input.clone(), conjuncts),
+        }))),
+        LogicalPlan::Union(union) => {
+            let inputs = union
+                .inputs
+                .iter()
+                .map(|input| {
+                    let substitutions: HashMap<ColumnId, Expr> = union
+                        .columns
+                        .iter()
+                        .zip(input.columns())
+                        .map(|(c, input_column)| (c.id, Expr::Column(input_column)))
+                        .collect();
+                    let rewritten = conjuncts
+                        .iter()
+                        .map(|c| substitute(c.clone(), &substitutions))
+                        .collect::<Result<Vec<_>>>()?;
+                    Ok(filter(input.clone(), rewritten))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Some(Arc::new(LogicalPlan::Union(Union {
+                inputs,
+                columns: union.columns.clone(),
+            })))
+        }
         LogicalPlan::Window(window) => {
             let partition_ids = window
                 .window_exprs
@@ -258,4 +291,45 @@ fn substitute(expr: Expr, substitutions: &HashMap<ColumnId, Expr>) -> Result<Exp
             })
         })?
         .data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optimizer::rules::test_plans::rewrite;
+
+    #[test]
+    fn filter_moves_into_every_union_input_by_position() {
+        let plan = rewrite(
+            &PushDownFilter,
+            "SELECT * FROM (SELECT a FROM t1 UNION ALL SELECT x FROM t3) u WHERE a > 1",
+        );
+        assert_eq!(
+            plan,
+            "Project [a#6]\n\
+            \x20 Union [a#6]\n\
+            \x20   Project [a#1]\n\
+            \x20     Filter (a#1 > 1)\n\
+            \x20       Scan t1 [a#1, b#2, c#3] filters=[(a#1 > 1)]\n\
+            \x20   Project [x#4]\n\
+            \x20     Filter (x#4 > 1)\n\
+            \x20       Scan t3 [x#4, y#5] filters=[(x#4 > 1)]\n"
+        );
+    }
+
+    #[test]
+    fn filter_moves_below_distinct() {
+        let plan = rewrite(
+            &PushDownFilter,
+            "SELECT * FROM (SELECT DISTINCT a, b FROM t1) d WHERE b = 2",
+        );
+        assert_eq!(
+            plan,
+            "Project [a#1, b#2]\n\
+            \x20 Distinct\n\
+            \x20   Project [a#1, b#2]\n\
+            \x20     Filter (b#2 = 2)\n\
+            \x20       Scan t1 [a#1, b#2, c#3] filters=[(b#2 = 2)]\n"
+        );
+    }
 }
