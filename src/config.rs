@@ -155,7 +155,7 @@ fn parse_bytes(text: &str) -> Option<Option<u64>> {
         "TB" | "TIB" | "T" => 1024.0_f64.powi(4),
         _ => return None,
     };
-    (number >= 0.0).then(|| Some((number * factor) as u64))
+    (number >= 0.0).then_some(Some((number * factor) as u64))
 }
 
 fn format_bytes(n: u64) -> String {
@@ -166,7 +166,7 @@ fn format_bytes(n: u64) -> String {
         ("KB", 1 << 10),
     ];
     for (unit, size) in UNITS {
-        if n >= size && n % size == 0 {
+        if n >= size && n.is_multiple_of(size) {
             return format!("{}{unit}", n / size);
         }
     }
