@@ -48,6 +48,7 @@ impl Binder<'_> {
                         filter: None,
                         null_aware: false,
                         null_equals_null: false,
+                        dependent: false,
                     }));
                     scope = scope.merge(right_scope);
                 }

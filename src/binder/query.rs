@@ -200,6 +200,7 @@ impl Binder<'_> {
             filter: None,
             null_aware: false,
             null_equals_null: true,
+            dependent: false,
         };
         let joined = Arc::new(LogicalPlan::Join(join));
         if all {

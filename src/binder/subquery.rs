@@ -1,23 +1,21 @@
-//! Subqueries, decorrelated into joins as they are bound: a correlated
-//! subquery is never re-run per outer row.
+//! Subqueries become joins with the plan of their clause:
 //!
 //! - `EXISTS (q)` / `NOT EXISTS (q)` in a WHERE conjunct: semi / anti join.
 //! - `x IN (q)` / `x NOT IN (q)`: semi join / null-aware anti join on `x = q.col`.
 //! - `(q)` as a value: left join with `q`, which yields one row (per
-//!   correlation key), and the value is its column.
+//!   correlation key once decorrelated), and the value is its column.
 //!
-//! Correlated predicates (`inner.col = outer.col`) are pulled out of the
-//! subquery's filters and become join conditions; the inner columns they read
-//! are passed up through projections and added as group keys of aggregates:
-//!
-//! `SELECT .. FROM part WHERE p_size < (SELECT avg(l_quantity) FROM lineitem WHERE l_partkey = p_partkey)`
-//! ==> `part LEFT JOIN (SELECT avg(l_quantity), l_partkey FROM lineitem GROUP BY l_partkey) ON p_partkey = l_partkey`
+//! A subquery that reads outer columns is bound as it is written, its join
+//! marked `dependent`; the optimizer rule `decorrelate_subqueries` pulls the
+//! correlated predicates up into the join condition. Only LATERAL is
+//! decorrelated here, because its select list may read the left side.
 
 use super::scope::Scope;
 use super::{Binder, ExprContext};
 use crate::error::{QuarryError, Result};
-use crate::logical::plan::{Aggregate, Distinct, Filter, Join, JoinType, Projection};
-use crate::logical::{ColumnId, ColumnRef, Expr, LogicalPlan};
+use crate::logical::plan::{Join, JoinType, Projection};
+use crate::logical::{ColumnId, Expr, LogicalPlan};
+use crate::optimizer::rules::decorrelate_subqueries::{pull_up, read_ids};
 use sqlparser::ast;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -26,35 +24,24 @@ use std::sync::Arc;
 #[derive(Debug)]
 pub struct PendingSubquery {
     pub plan: Arc<LogicalPlan>,
-    pub correlation: Vec<Expr>,
+    /// The subquery reads outer columns: its join is dependent.
+    pub correlated: bool,
 }
 
 impl Binder<'_> {
     /// Binds `query` as a subquery of a query whose columns are `outer`;
-    /// returns the decorrelated plan and the correlated predicates.
+    /// returns its plan and whether it reads outer columns (correlated).
     fn bind_subquery(
         &mut self,
         query: &ast::Query,
         outer: &Scope,
-    ) -> Result<(Arc<LogicalPlan>, Vec<Expr>)> {
+    ) -> Result<(Arc<LogicalPlan>, bool)> {
         self.outer_scopes.push(outer.clone());
         self.correlated.push(vec![]);
         let plan = self.bind_query(query);
         self.outer_scopes.pop();
         let referenced = self.correlated.pop().unwrap_or_default();
-        let plan = plan?;
-        if referenced.is_empty() {
-            return Ok((plan, vec![]));
-        }
-        let outer_ids: HashSet<ColumnId> = referenced.iter().map(|c| c.id).collect();
-        let (plan, predicates) = pull_up(&plan, &outer_ids)?;
-        let remaining = collect_ids(&plan);
-        if !remaining.is_disjoint(&outer_ids) {
-            return Err(QuarryError::NotImplemented(
-                "this correlated subquery: outer columns are only supported in its WHERE conditions".into(),
-            ));
-        }
-        Ok((plan, predicates))
+        Ok((plan?, !referenced.is_empty()))
     }
 
     /// `(SELECT ...)` as a value: records the subquery for the clause to join
@@ -64,19 +51,19 @@ impl Binder<'_> {
         query: &ast::Query,
         ctx: &mut ExprContext,
     ) -> Result<Expr> {
-        let (plan, correlation) = self.bind_subquery(query, ctx.scope)?;
+        let (plan, correlated) = self.bind_subquery(query, ctx.scope)?;
         let columns = plan.columns();
         let Some(value) = columns.first().cloned() else {
             return Err(QuarryError::Internal("subquery without columns".into()));
         };
-        let expected = columns.len() - passthrough_count(&plan);
+        let expected = columns.len();
         if expected != 1 {
             return Err(QuarryError::Plan(format!(
                 "Binder Error: Subquery returns {expected} columns - expected 1"
             )));
         }
-        let counts = !correlation.is_empty() && is_count(&plan, value.id);
-        self.pending.push(PendingSubquery { plan, correlation });
+        let counts = correlated && is_count(&plan, value.id);
+        self.pending.push(PendingSubquery { plan, correlated });
         let mut value = value;
         value.nullable = true;
         if counts {
@@ -101,12 +88,9 @@ impl Binder<'_> {
         mark: usize,
     ) -> Arc<LogicalPlan> {
         for pending in self.pending.split_off(mark) {
-            plan = Arc::new(LogicalPlan::Join(Join::from_conjuncts(
-                plan,
-                pending.plan,
-                JoinType::Left,
-                pending.correlation,
-            )));
+            let mut join = Join::from_conjuncts(plan, pending.plan, JoinType::Left, vec![]);
+            join.dependent = pending.correlated;
+            plan = Arc::new(LogicalPlan::Join(join));
         }
         plan
     }
@@ -139,7 +123,8 @@ impl Binder<'_> {
             } => (subquery, *negated, Some(expr.as_ref())),
             _ => return Ok(None),
         };
-        let (sub_plan, mut conditions) = self.bind_subquery(query, scope)?;
+        let (sub_plan, correlated) = self.bind_subquery(query, scope)?;
+        let mut conditions = vec![];
         if let Some(needle) = needle {
             // `(a, b) IN (SELECT x, y ...)` compares column by column.
             let needles: Vec<&ast::Expr> = match needle {
@@ -148,7 +133,7 @@ impl Binder<'_> {
                 single => vec![single],
             };
             let columns = sub_plan.columns();
-            let width = columns.len() - passthrough_count(&sub_plan);
+            let width = columns.len();
             if width != needles.len() {
                 return Err(QuarryError::Plan(format!(
                     "Binder Error: Subquery returns {width} columns - expected {}",
@@ -171,6 +156,7 @@ impl Binder<'_> {
         };
         let mut join = Join::from_conjuncts(plan.clone(), sub_plan, join_type, conditions);
         join.null_aware = negated && needle.is_some();
+        join.dependent = correlated;
         Ok(Some(Arc::new(LogicalPlan::Join(join))))
     }
 }
@@ -204,7 +190,7 @@ impl Binder<'_> {
             _ => (plan.clone(), None),
         };
         let (inner, predicates) = pull_up(&inner, &outer)?;
-        if !collect_ids(&inner).is_disjoint(&outer) {
+        if !read_ids(&inner).is_disjoint(&outer) {
             return Err(QuarryError::NotImplemented(
                 "this LATERAL subquery: outer columns are supported in its WHERE conditions and select list only".into(),
             ));
@@ -269,131 +255,4 @@ fn is_count(plan: &LogicalPlan, id: ColumnId) -> bool {
         LogicalPlan::Sort(s) => is_count(&s.input, id),
         _ => false,
     }
-}
-
-/// How many trailing output columns decorrelation added to pass inner
-/// columns up; they are not part of the subquery's select list.
-fn passthrough_count(plan: &LogicalPlan) -> usize {
-    match plan {
-        LogicalPlan::Projection(p) => p
-            .columns
-            .iter()
-            .rev()
-            .take_while(|c| c.name.starts_with("__correlated"))
-            .count(),
-        _ => 0,
-    }
-}
-
-fn collect_ids(plan: &LogicalPlan) -> HashSet<ColumnId> {
-    let mut ids = HashSet::new();
-    let _ = plan.apply(&mut |node| {
-        for expr in node.expressions() {
-            expr.collect_columns(&mut ids);
-        }
-        Ok(())
-    });
-    ids
-}
-
-/// Removes the conjuncts that read outer columns from the filters of `plan`
-/// and makes the inner columns they read available at its output.
-fn pull_up(
-    plan: &Arc<LogicalPlan>,
-    outer: &HashSet<ColumnId>,
-) -> Result<(Arc<LogicalPlan>, Vec<Expr>)> {
-    Ok(match plan.as_ref() {
-        LogicalPlan::Filter(filter) => {
-            let (input, mut pulled) = pull_up(&filter.input, outer)?;
-            let (correlated, kept): (Vec<Expr>, Vec<Expr>) = filter
-                .predicate
-                .clone()
-                .split_conjunction()
-                .into_iter()
-                .partition(|c| !c.column_ids().is_disjoint(outer));
-            pulled.extend(correlated);
-            let plan = match Expr::conjunction(kept) {
-                Some(predicate) => Arc::new(LogicalPlan::Filter(Filter { input, predicate })),
-                None => input,
-            };
-            (plan, pulled)
-        }
-        LogicalPlan::Projection(projection) => {
-            let (input, pulled) = pull_up(&projection.input, outer)?;
-            let mut exprs = projection.exprs.clone();
-            let mut columns = projection.columns.clone();
-            for column in needed_inner(&pulled, outer, &input) {
-                if !columns.iter().any(|c| c.id == column.id) {
-                    exprs.push(Expr::Column(column.clone()));
-                    let mut output = column.clone();
-                    output.name = format!("__correlated_{}", column.name);
-                    columns.push(output);
-                }
-            }
-            (
-                Arc::new(LogicalPlan::Projection(Projection {
-                    input,
-                    exprs,
-                    columns,
-                })),
-                pulled,
-            )
-        }
-        LogicalPlan::Aggregate(aggregate) => {
-            let (input, pulled) = pull_up(&aggregate.input, outer)?;
-            let mut group_exprs = aggregate.group_exprs.clone();
-            let mut group_columns = aggregate.group_columns.clone();
-            for column in needed_inner(&pulled, outer, &input) {
-                if !group_columns.iter().any(|c| c.id == column.id) {
-                    group_exprs.push(Expr::Column(column.clone()));
-                    group_columns.push(column);
-                }
-            }
-            (
-                Arc::new(LogicalPlan::Aggregate(Aggregate {
-                    input,
-                    group_exprs,
-                    group_columns,
-                    aggregates: aggregate.aggregates.clone(),
-                    aggregate_columns: aggregate.aggregate_columns.clone(),
-                    grouping_sets: aggregate.grouping_sets.clone(),
-                    grouping_id: aggregate.grouping_id.clone(),
-                })),
-                pulled,
-            )
-        }
-        LogicalPlan::Distinct(distinct) => {
-            let (input, pulled) = pull_up(&distinct.input, outer)?;
-            (Arc::new(LogicalPlan::Distinct(Distinct { input })), pulled)
-        }
-        // Order does not matter inside a subquery used as a set or a value.
-        LogicalPlan::Sort(sort) => pull_up(&sort.input, outer)?,
-        LogicalPlan::Join(join) if join.join_type == JoinType::Inner => {
-            let (left, mut pulled) = pull_up(&join.left, outer)?;
-            let (right, right_pulled) = pull_up(&join.right, outer)?;
-            pulled.extend(right_pulled);
-            (
-                Arc::new(LogicalPlan::Join(Join {
-                    left,
-                    right,
-                    ..join.clone()
-                })),
-                pulled,
-            )
-        }
-        _ => (plan.clone(), vec![]),
-    })
-}
-
-/// The inner columns (produced by `input`) that pulled predicates read.
-fn needed_inner(pulled: &[Expr], outer: &HashSet<ColumnId>, input: &LogicalPlan) -> Vec<ColumnRef> {
-    let mut ids = HashSet::new();
-    for predicate in pulled {
-        predicate.collect_columns(&mut ids);
-    }
-    input
-        .columns()
-        .into_iter()
-        .filter(|c| ids.contains(&c.id) && !outer.contains(&c.id))
-        .collect()
 }

@@ -205,6 +205,9 @@ impl LogicalPlan {
                 if node.null_equals_null {
                     line.push_str(" null-equal");
                 }
+                if node.dependent {
+                    line.push_str(" dependent");
+                }
                 line
             }
         }

@@ -149,6 +149,10 @@ pub struct Join {
     pub null_aware: bool,
     /// Keys compare NULL equal to NULL (set operations INTERSECT / EXCEPT).
     pub null_equals_null: bool,
+    /// The right side reads columns of the left: a correlated subquery as
+    /// the binder left it (Catalyst's correlated subquery, DuckDB's
+    /// dependent join). `decorrelate_subqueries` turns it into a plain join.
+    pub dependent: bool,
 }
 
 impl Join {
@@ -179,6 +183,7 @@ impl Join {
             filter: Expr::conjunction(rest),
             null_aware: false,
             null_equals_null: false,
+            dependent: false,
         }
     }
 

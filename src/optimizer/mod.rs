@@ -3,6 +3,9 @@
 //! the plan is recorded in the trace.
 //!
 //! The order, and why:
+//! 0. `decorrelate_subqueries` before everything: the binder leaves
+//!    correlated subqueries as dependent joins whose right side reads the
+//!    left's columns; no other rule has to know about them.
 //! 1. Simplify: `fold_constants` first, so later rules see literals, not
 //!    expressions; `simplify_expressions` beside it, since each exposes work
 //!    for the other (`CASE WHEN 1 = 1` needs the fold, a removed `x * 1`
@@ -81,6 +84,11 @@ impl Optimizer {
     pub fn new() -> Self {
         Self {
             batches: vec![
+                Batch {
+                    name: "Decorrelate",
+                    strategy: Strategy::Once,
+                    rules: vec![Box::new(rules::DecorrelateSubqueries)],
+                },
                 Batch {
                     name: "Simplify",
                     strategy: Strategy::FixedPoint(10),

@@ -219,6 +219,11 @@ impl<'a> PhysicalPlanner<'a> {
     /// The right input is the build side, except for RIGHT joins, which build
     /// the left input and probe with the right.
     fn plan_join(&self, join: &Join) -> Result<PhysicalPlan> {
+        if join.dependent {
+            return Err(crate::error::QuarryError::Internal(
+                "a correlated subquery reached the physical planner undecorrelated".into(),
+            ));
+        }
         let left = self.create(&join.left)?;
         let right = self.create(&join.right)?;
         let (left_columns, right_columns) = (join.left.columns(), join.right.columns());

@@ -1,5 +1,6 @@
 //! Optimizer rules, one per file, each named by what it does.
 
+pub mod decorrelate_subqueries;
 mod eliminate_common_subexpressions;
 mod eliminate_outer_join;
 mod fold_constants;
@@ -14,6 +15,7 @@ mod simplify_expressions;
 #[cfg(test)]
 mod test_plans;
 
+pub use decorrelate_subqueries::DecorrelateSubqueries;
 pub use eliminate_common_subexpressions::EliminateCommonSubexpressions;
 pub use eliminate_outer_join::EliminateOuterJoin;
 pub use fold_constants::FoldConstants;
