@@ -1,5 +1,6 @@
-//! Parquet tables: one or more files sharing a schema. Footers are read once
-//! when the table is registered; scans reuse them.
+//! Parquet tables: one or more files sharing a schema. Footers (and page
+//! indexes, when present) are read once when the table is registered; scans
+//! reuse them.
 
 use crate::error::{QuarryError, Result};
 use arrow::datatypes::SchemaRef;
@@ -35,10 +36,13 @@ impl ParquetSource {
             let file = File::open(&path).map_err(|e| {
                 QuarryError::Execution(format!("cannot open {}: {e}", path.display()))
             })?;
-            let metadata =
-                ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| {
-                    QuarryError::Execution(format!("{} is not a Parquet file: {e}", path.display()))
-                })?;
+            // The page index, where the file has one, lets scans skip pages
+            // inside the row groups they read.
+            let options = ArrowReaderOptions::new()
+                .with_page_index_policy(parquet::file::metadata::PageIndexPolicy::Optional);
+            let metadata = ArrowReaderMetadata::load(&file, options).map_err(|e| {
+                QuarryError::Execution(format!("{} is not a Parquet file: {e}", path.display()))
+            })?;
             files.push(ParquetFile { path, metadata });
         }
         let Some(first) = files.first() else {

@@ -61,7 +61,7 @@ impl<'a> PhysicalPlanner<'a> {
                         .map(move |&g| row_groups[g].num_rows().max(0) as usize)
                 })
                 .sum();
-            rows = rows.min(kept as f64);
+            rows = rows.min(kept.saturating_sub(scan.rows_skipped_by_page_index()) as f64);
         }
         let mut estimates = self.estimates.borrow_mut();
         estimates.insert(Arc::as_ptr(&physical) as usize, rows);
@@ -296,20 +296,27 @@ impl<'a> PhysicalPlanner<'a> {
         let pushed = scan.filters.iter().map(|f| f.to_string()).collect();
         Ok(match scan.source.as_ref() {
             TableSource::Parquet(source) => {
-                let keep =
-                    match PruningPredicate::try_new(&scan.filters, &scan.columns, &scan.projection)
-                    {
-                        Some(pruning) => source
-                            .files
-                            .iter()
-                            .map(|f| pruning.keep_row_groups(f))
-                            .collect::<Result<Vec<_>>>()?,
-                        None => source
-                            .files
-                            .iter()
-                            .map(|f| vec![true; f.metadata.metadata().num_row_groups()])
-                            .collect(),
+                let pruning =
+                    PruningPredicate::try_new(&scan.filters, &scan.columns, &scan.projection);
+                let mut access: Vec<Vec<RowGroupAccess>> = vec![];
+                for file in &source.files {
+                    let row_groups = file.metadata.metadata().num_row_groups();
+                    let Some(pruning) = &pruning else {
+                        access.push(vec![RowGroupAccess::All; row_groups]);
+                        continue;
                     };
+                    let keep = pruning.keep_row_groups(file)?;
+                    let mut file_access = Vec::with_capacity(row_groups);
+                    for (rg, kept) in keep.into_iter().enumerate() {
+                        file_access.push(match (kept, pruning.page_selection(file, rg)?) {
+                            (false, _) => RowGroupAccess::Skip,
+                            (true, None) => RowGroupAccess::All,
+                            (true, Some(rows)) if !rows.selects_any() => RowGroupAccess::Skip,
+                            (true, Some(rows)) => RowGroupAccess::Rows(rows),
+                        });
+                    }
+                    access.push(file_access);
+                }
                 // Late materialization pays when more columns are decoded
                 // only for the rows that pass than the filters read.
                 let filter_ids: std::collections::HashSet<_> =
@@ -324,13 +331,13 @@ impl<'a> PhysicalPlanner<'a> {
                 let files = Arc::new(source.files.clone());
                 PhysicalPlan::ParquetScan(ParquetScanExec {
                     table_name: scan.table_name.clone(),
-                    partitions: split_row_groups(&files, &keep, partitions.max(1)),
+                    partitions: split_row_groups(&files, &access, partitions.max(1)),
                     files,
                     projection: scan.projection.clone(),
                     schema,
                     pushed_filters: pushed,
                     predicates,
-                    row_groups_total: keep.iter().map(Vec::len).sum(),
+                    row_groups_total: access.iter().map(Vec::len).sum(),
                 })
             }
             TableSource::Csv(source) => PhysicalPlan::CsvScan(CsvScanExec {

@@ -5,6 +5,10 @@
 //!
 //! `l_orderkey < 10000` keeps the row groups whose `min(l_orderkey) < 10000`.
 //!
+//! Inside a kept row group, a conjunct on one column is also tested against
+//! that column's page statistics when the file has a page index: the rows
+//! of pages where it is certainly false are skipped (a `RowSelection`).
+//!
 //! Understood: `column op literal` (=, <>, <, <=, >, >=, either side),
 //! `CAST(column) op literal` for order-preserving casts, IN lists, IS [NOT]
 //! NULL, AND, OR. Anything else is "unknown" and keeps the row group. Float
@@ -18,7 +22,8 @@ use arrow::compute::kernels::{boolean, cmp};
 use arrow::compute::{cast_with_options, CastOptions};
 use arrow::datatypes::DataType;
 use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
-use std::collections::HashMap;
+use parquet::arrow::arrow_reader::RowSelection;
+use std::collections::{HashMap, HashSet};
 
 /// A filter restated over the statistics of file columns.
 #[derive(Debug, Clone)]
@@ -64,6 +69,7 @@ impl PruningPredicate {
         let row_groups = file.metadata.metadata().row_groups().len();
         let mut stats = FileStatistics {
             file,
+            page_row_group: None,
             cache: HashMap::new(),
         };
         let mut keep = vec![true; row_groups];
@@ -77,6 +83,82 @@ impl PruningPredicate {
             }
         }
         Ok(keep)
+    }
+
+    /// The rows of row group `row_group` that pages may hold matches in,
+    /// from the page index; `None` without a page index or when no conjunct
+    /// on a single column can use it.
+    pub fn page_selection(
+        &self,
+        file: &ParquetFile,
+        row_group: usize,
+    ) -> Result<Option<RowSelection>> {
+        if file.metadata.metadata().page_index().is_none() {
+            return Ok(None);
+        }
+        let total = file
+            .metadata
+            .metadata()
+            .row_group(row_group)
+            .num_rows()
+            .max(0) as usize;
+        let mut selection: Option<RowSelection> = None;
+        for conjunct in &self.conjuncts {
+            let mut columns = HashSet::new();
+            conjunct.columns(&mut columns);
+            if columns.len() != 1 {
+                continue;
+            }
+            let mut stats = FileStatistics {
+                file,
+                page_row_group: Some(row_group),
+                cache: HashMap::new(),
+            };
+            let Some(column) = columns.into_iter().next() else {
+                continue;
+            };
+            let Some(row_counts) = stats.column(column)?.page_rows.clone() else {
+                continue;
+            };
+            let result = stats.evaluate(conjunct, row_counts.len())?;
+            let mut ranges = vec![];
+            let mut start = 0usize;
+            for (page, rows) in row_counts.iter().enumerate() {
+                let keep = !(result.is_valid(page) && !result.value(page));
+                if keep {
+                    ranges.push(start..start + rows);
+                }
+                start += rows;
+            }
+            if start != total {
+                continue;
+            }
+            let this = RowSelection::from_consecutive_ranges(ranges.into_iter(), total);
+            selection = Some(match selection {
+                None => this,
+                Some(previous) => previous.intersection(&this),
+            });
+        }
+        Ok(selection)
+    }
+}
+
+impl Pruning {
+    /// The file columns this test reads.
+    fn columns(&self, out: &mut HashSet<usize>) {
+        match self {
+            Pruning::Compare { column, .. }
+            | Pruning::IsNull(column)
+            | Pruning::IsNotNull(column) => {
+                out.insert(*column);
+            }
+            Pruning::And(parts) | Pruning::Or(parts) => {
+                for part in parts {
+                    part.columns(out);
+                }
+            }
+            Pruning::Unknown => {}
+        }
     }
 }
 
@@ -171,9 +253,12 @@ fn order_preserving(from: &DataType, to: &DataType) -> bool {
         || (temporal(from) && temporal(to))
 }
 
-/// Statistics of one file's columns, converted to Arrow arrays on first use.
+/// Statistics of one file's columns, converted to Arrow arrays on first
+/// use: one entry per row group, or per page of one row group when
+/// `page_row_group` is set.
 struct FileStatistics<'a> {
     file: &'a ParquetFile,
+    page_row_group: Option<usize>,
     cache: HashMap<usize, ColumnStatistics>,
 }
 
@@ -182,6 +267,8 @@ struct ColumnStatistics {
     maxes: ArrayRef,
     null_counts: UInt64Array,
     row_counts: UInt64Array,
+    /// Per page: its row count (pages only).
+    page_rows: Option<Vec<usize>>,
 }
 
 impl FileStatistics<'_> {
@@ -192,20 +279,42 @@ impl FileStatistics<'_> {
             let name = schema.field(column).name();
             let converter = StatisticsConverter::try_new(name, schema, metadata.parquet_schema())?;
             let row_groups = metadata.metadata().row_groups();
-            let row_counts = match converter.row_group_row_counts(row_groups.iter())? {
-                Some(counts) => counts,
-                None => UInt64Array::from(
-                    row_groups
-                        .iter()
-                        .map(|rg| rg.num_rows().max(0) as u64)
-                        .collect::<Vec<_>>(),
-                ),
-            };
-            let statistics = ColumnStatistics {
-                mins: converter.row_group_mins(row_groups.iter())?,
-                maxes: converter.row_group_maxes(row_groups.iter())?,
-                null_counts: converter.row_group_null_counts(row_groups.iter())?,
-                row_counts,
+            let statistics = match (self.page_row_group, metadata.metadata().page_index()) {
+                (Some(row_group), Some(index)) => {
+                    let groups = [row_group];
+                    let counts =
+                        converter.data_page_row_counts(index.as_ref(), row_groups, &groups)?;
+                    let page_rows: Option<Vec<usize>> = counts
+                        .as_ref()
+                        .filter(|c| c.null_count() == 0)
+                        .map(|c| c.values().iter().map(|&n| n as usize).collect());
+                    let row_counts = counts.unwrap_or_else(|| UInt64Array::from(Vec::<u64>::new()));
+                    ColumnStatistics {
+                        mins: converter.data_page_mins(index.as_ref(), &groups)?,
+                        maxes: converter.data_page_maxes(index.as_ref(), &groups)?,
+                        null_counts: converter.data_page_null_counts(index.as_ref(), &groups)?,
+                        row_counts,
+                        page_rows,
+                    }
+                }
+                _ => {
+                    let row_counts = match converter.row_group_row_counts(row_groups.iter())? {
+                        Some(counts) => counts,
+                        None => UInt64Array::from(
+                            row_groups
+                                .iter()
+                                .map(|rg| rg.num_rows().max(0) as u64)
+                                .collect::<Vec<_>>(),
+                        ),
+                    };
+                    ColumnStatistics {
+                        mins: converter.row_group_mins(row_groups.iter())?,
+                        maxes: converter.row_group_maxes(row_groups.iter())?,
+                        null_counts: converter.row_group_null_counts(row_groups.iter())?,
+                        row_counts,
+                        page_rows: None,
+                    }
+                }
             };
             self.cache.insert(column, statistics);
         }

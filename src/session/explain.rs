@@ -142,16 +142,17 @@ impl Session {
         let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
         let elapsed = started.elapsed();
         write_analyzed(&planned.physical, planned, &metrics, 0, text);
-        let (mut read, mut total) = (0, 0);
+        let (mut read, mut total, mut skipped) = (0, 0, 0);
         let _ = visit(&planned.physical, &mut |node| {
             if let PhysicalPlan::ParquetScan(scan) = node {
                 read += scan.row_groups_read();
                 total += scan.row_groups_total;
+                skipped += scan.rows_skipped_by_page_index();
             }
         });
         let _ = write!(
             text,
-            "\nrow groups: {read} read, {} pruned\nrows: {rows}, peak memory: {}, total time: {:.3} ms\n",
+            "\nrow groups: {read} read, {} pruned; rows skipped by the page index: {skipped}\nrows: {rows}, peak memory: {}, total time: {:.3} ms\n",
             total - read,
             human_bytes(peak_memory as f64),
             elapsed.as_secs_f64() * 1000.0

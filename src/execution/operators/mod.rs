@@ -30,7 +30,7 @@ pub use nested_loop_join::NestedLoopJoinExec;
 pub use projection::ProjectionExec;
 pub use scan_csv::CsvScanExec;
 pub use scan_memory::MemoryScanExec;
-pub use scan_parquet::{split_row_groups, ParquetScanExec, ScanPredicate};
+pub use scan_parquet::{split_row_groups, ParquetScanExec, RowGroupAccess, ScanPredicate};
 pub use sort::{SortExec, SortKeyExpr};
 pub use union::UnionExec;
 pub use values::ValuesExec;

@@ -16,7 +16,8 @@ use arrow::array::{Array, BooleanArray};
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use parquet::arrow::arrow_reader::{
-    ArrowPredicate, ArrowPredicateFn, ParquetRecordBatchReaderBuilder, RowFilter,
+    ArrowPredicate, ArrowPredicateFn, ParquetRecordBatchReaderBuilder, RowFilter, RowSelection,
+    RowSelector,
 };
 use parquet::arrow::ProjectionMask;
 use std::fs::File;
@@ -35,6 +36,19 @@ pub struct ScanPredicate {
 pub struct FileRowGroups {
     pub file: usize,
     pub row_groups: Vec<usize>,
+    /// The rows of those row groups to read (from the page index); `None`
+    /// reads them all.
+    pub selection: Option<RowSelection>,
+}
+
+/// What a scan reads of one row group.
+#[derive(Debug, Clone)]
+pub enum RowGroupAccess {
+    /// Pruned by statistics.
+    Skip,
+    All,
+    /// Only these rows (pages the page index could not rule out).
+    Rows(RowSelection),
 }
 
 #[derive(Debug)]
@@ -55,6 +69,14 @@ pub struct ParquetScanExec {
 }
 
 impl ParquetScanExec {
+    /// `, PageIndex: N rows skipped` when the page index ruled rows out.
+    fn page_skips(&self) -> String {
+        match self.rows_skipped_by_page_index() {
+            0 => String::new(),
+            n => format!(", PageIndex: {n} rows skipped"),
+        }
+    }
+
     /// `, LateMaterialization: [..]`: the columns decoded only for rows that
     /// passed the pushed filters; empty without a row filter.
     fn late_columns(&self) -> String {
@@ -74,6 +96,24 @@ impl ParquetScanExec {
             .map(|(_, f)| f.name().as_str())
             .collect();
         format!(", LateMaterialization: [{}]", late.join(", "))
+    }
+
+    /// Rows the page index ruled out inside the row groups read.
+    pub fn rows_skipped_by_page_index(&self) -> usize {
+        self.partitions
+            .iter()
+            .flatten()
+            .filter_map(|unit| {
+                let selection = unit.selection.as_ref()?;
+                let metadata = self.files[unit.file].metadata.metadata();
+                let total: usize = unit
+                    .row_groups
+                    .iter()
+                    .map(|&rg| metadata.row_group(rg).num_rows().max(0) as usize)
+                    .sum();
+                Some(total - selection.row_count())
+            })
+            .sum()
     }
 
     /// Row groups read after pruning.
@@ -120,6 +160,9 @@ impl ParquetScanExec {
                 .with_projection(mask)
                 .with_row_groups(unit.row_groups)
                 .with_batch_size(batch_size);
+            if let Some(selection) = unit.selection {
+                builder = builder.with_row_selection(selection);
+            }
             if !predicates.is_empty() {
                 let filters = predicates
                     .iter()
@@ -177,7 +220,8 @@ impl ParquetScanExec {
             self.row_groups_read(),
             self.row_groups_total,
             self.partitions.len()
-        ) + &self.late_columns()
+        ) + &self.page_skips()
+            + &self.late_columns()
     }
 }
 
@@ -213,24 +257,30 @@ fn row_predicate(
     }))
 }
 
-/// Contiguous runs of the kept row groups, balanced by row count, at most
-/// `target` runs.
+/// Contiguous runs of the row groups read, balanced by row count, at most
+/// `target` runs. `access[f][g]` says what is read of row group `g` of file `f`.
 pub fn split_row_groups(
     files: &[ParquetFile],
-    keep: &[Vec<bool>],
+    access: &[Vec<RowGroupAccess>],
     target: usize,
 ) -> Vec<Vec<FileRowGroups>> {
     let mut units = vec![];
     for (file_index, file) in files.iter().enumerate() {
         let metadata = file.metadata.metadata();
         for (rg, row_group) in metadata.row_groups().iter().enumerate() {
-            let kept = keep
+            let rows = row_group.num_rows().max(0) as usize;
+            let read = access
                 .get(file_index)
-                .and_then(|k| k.get(rg))
-                .copied()
-                .unwrap_or(true);
-            if kept {
-                units.push((file_index, rg, row_group.num_rows().max(0) as usize));
+                .and_then(|a| a.get(rg))
+                .cloned()
+                .unwrap_or(RowGroupAccess::All);
+            match read {
+                RowGroupAccess::Skip => {}
+                RowGroupAccess::All => units.push((file_index, rg, rows, rows, None)),
+                RowGroupAccess::Rows(selection) => {
+                    let selected = selection.row_count();
+                    units.push((file_index, rg, selected, rows, Some(selection)));
+                }
             }
         }
     }
@@ -239,14 +289,20 @@ pub fn split_row_groups(
     let mut partitions: Vec<Vec<FileRowGroups>> = vec![];
     let mut current: Vec<FileRowGroups> = vec![];
     let mut current_rows = 0;
-    for (file, rg, rows) in units {
-        match current.last_mut() {
-            Some(last) if last.file == file => last.row_groups.push(rg),
-            _ => current.push(FileRowGroups {
-                file,
-                row_groups: vec![rg],
-            }),
-        }
+    for (file, rg, rows, all_rows, selection) in units {
+        let unit = match current.last_mut() {
+            Some(last) if last.file == file => last,
+            _ => {
+                current.push(FileRowGroups {
+                    file,
+                    row_groups: vec![],
+                    selection: None,
+                });
+                current.last_mut().expect("just pushed")
+            }
+        };
+        append_selection(unit, files, all_rows, selection);
+        unit.row_groups.push(rg);
         current_rows += rows;
         if current_rows >= per_partition {
             partitions.push(std::mem::take(&mut current));
@@ -260,4 +316,35 @@ pub fn split_row_groups(
         partitions.push(vec![]);
     }
     partitions
+}
+
+/// Extends `unit`'s selection by the next row group's: its selected rows
+/// (`Some((selection, rows))`), or all of its `rows` (`None`). A unit reads
+/// everything until one of its row groups needs a selection.
+fn append_selection(
+    unit: &mut FileRowGroups,
+    files: &[ParquetFile],
+    rows: usize,
+    next: Option<RowSelection>,
+) {
+    if unit.selection.is_none() && next.is_none() {
+        return;
+    }
+    let mut selectors: Vec<RowSelector> = match unit.selection.take() {
+        Some(selection) => selection.into(),
+        None => {
+            let metadata = files[unit.file].metadata.metadata();
+            let before: usize = unit
+                .row_groups
+                .iter()
+                .map(|&rg| metadata.row_group(rg).num_rows().max(0) as usize)
+                .sum();
+            vec![RowSelector::select(before)]
+        }
+    };
+    match next {
+        Some(selection) => selectors.extend(Vec::<RowSelector>::from(selection)),
+        None => selectors.push(RowSelector::select(rows)),
+    }
+    unit.selection = Some(RowSelection::from(selectors));
 }
