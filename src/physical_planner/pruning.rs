@@ -124,7 +124,7 @@ impl PruningPredicate {
             let mut ranges = vec![];
             let mut start = 0usize;
             for (page, rows) in row_counts.iter().enumerate() {
-                let keep = !(result.is_valid(page) && !result.value(page));
+                let keep = !result.is_valid(page) || result.value(page);
                 if keep {
                     ranges.push(start..start + rows);
                 }
