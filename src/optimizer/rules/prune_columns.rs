@@ -176,3 +176,42 @@ fn prune(plan: &Arc<LogicalPlan>, required: &HashSet<ColumnId>) -> Result<Arc<Lo
         LogicalPlan::Values(_) | LogicalPlan::EmptyRelation(_) => plan.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optimizer::rules::test_plans::{bind, rewrite, run};
+
+    #[test]
+    fn a_scan_reads_only_the_columns_used_above_it() {
+        let after = rewrite(&PruneColumns, "SELECT a FROM t1 WHERE b > 1");
+        assert!(after.contains("Scan t1 [a#1, b#2]"), "{after}");
+        assert!(!after.contains("c#3"), "{after}");
+    }
+
+    #[test]
+    fn aggregates_drop_unused_outputs_and_count_star_keeps_one_column() {
+        let after = rewrite(
+            &PruneColumns,
+            "SELECT n FROM (SELECT a, count(*) AS n, sum(b) AS s FROM t1 GROUP BY a)",
+        );
+        assert!(!after.contains("sum("), "{after}");
+        let after = rewrite(&PruneColumns, "SELECT count(*) FROM t1");
+        let scan = after.lines().find(|l| l.contains("Scan t1")).unwrap();
+        assert_eq!(scan.matches('#').count(), 1, "{after}");
+    }
+
+    #[test]
+    fn join_inputs_keep_their_keys_and_the_columns_read_above() {
+        let after = rewrite(&PruneColumns, "SELECT t1.c FROM t1 JOIN t3 ON t1.a = t3.x");
+        assert!(after.contains("Scan t1 [a#1, c#3]"), "{after}");
+        assert!(after.contains("Scan t3 [x#"), "{after}");
+        assert!(!after.contains("y#"), "{after}");
+    }
+
+    #[test]
+    fn the_root_keeps_every_output_column() {
+        let (after, _) = run(&PruneColumns, bind("SELECT * FROM t3"));
+        assert!(after.contains("Scan t3 [x#1, y#2]"), "{after}");
+    }
+}
