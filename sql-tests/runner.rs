@@ -20,18 +20,37 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The golden text of one input file.
+/// The golden text of one input file, run with 2 partitions.
 fn run_file(path: &Path) -> String {
+    run_file_with(path, 2, &[], false)
+}
+
+/// The text of one input file run with `partitions` after the `setup`
+/// statements; with `results_only`, plans (EXPLAIN) and option values
+/// (SHOW), which depend on the setup, are left out.
+fn run_file_with(path: &Path, partitions: usize, setup: &[&str], results_only: bool) -> String {
     let text = std::fs::read_to_string(path).expect("readable test input");
-    let mut session = Session::new().expect("session");
+    let config = quarry::config::SessionConfig {
+        target_partitions: partitions,
+        ..Default::default()
+    };
+    let mut session = Session::with_config(config).expect("session");
     session
         .register_directory(&root().join("data"))
         .expect("bundled data");
+    for statement in setup {
+        session.sql(statement).expect("setup statement");
+    }
     let mut out = String::new();
     for (statement, _) in split_statements(&text) {
         let sql = strip_comments(&statement);
         let sql = sql.trim().trim_end_matches(';').trim();
         writeln!(out, "-- !query\n{sql}").unwrap();
+        let upper = sql.to_uppercase();
+        if results_only && (upper.starts_with("EXPLAIN") || upper.starts_with("SHOW")) {
+            let _ = session.sql(sql);
+            continue;
+        }
         match session.sql(sql) {
             Ok(result) => {
                 let schema: Vec<String> = result
@@ -102,4 +121,55 @@ fn golden_sql_files() {
             insta::assert_snapshot!(name, run_file(file));
         }
     });
+}
+
+/// Every golden file gives the same results whatever the number of
+/// partitions and whichever join strategy is forced.
+#[test]
+fn results_do_not_depend_on_partitions_or_join_strategy() {
+    let inputs = root().join("sql-tests").join("inputs");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&inputs)
+        .expect("sql-tests/inputs")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    let strategies: [(&str, &[&str]); 4] = [
+        ("default", &[]),
+        ("broadcast", &["SET broadcast_threshold = '1TB'"]),
+        ("sort-merge", &["SET broadcast_threshold = -1"]),
+        (
+            "shuffled-hash",
+            &[
+                "SET broadcast_threshold = -1",
+                "SET prefer_sort_merge_join = false",
+            ],
+        ),
+    ];
+    let mut failures = vec![];
+    for file in &files {
+        let expected = run_file_with(file, 2, &[], true);
+        for partitions in [1, 2, 3, 8] {
+            for (name, setup) in &strategies {
+                if partitions == 2 && *name == "default" {
+                    continue;
+                }
+                let got = run_file_with(file, partitions, setup, true);
+                if got != expected {
+                    let first = got
+                        .lines()
+                        .zip(expected.lines())
+                        .position(|(a, b)| a != b)
+                        .unwrap_or(0);
+                    failures.push(format!(
+                        "{} with {partitions} partitions, {name} joins: differs at line {}: {:?}",
+                        file.display(),
+                        first + 1,
+                        got.lines().nth(first)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -27,13 +27,16 @@ fn same_cell(got: &str, want: &str) -> bool {
     }
 }
 
-fn run(query: &str, threads: usize) -> Vec<Vec<String>> {
+fn run(query: &str, threads: usize, setup: &[&str]) -> Vec<Vec<String>> {
     let config = quarry::config::SessionConfig {
         target_partitions: threads,
         ..Default::default()
     };
     let mut session = Session::with_config(config).unwrap();
     session.register_directory(&root().join("data")).unwrap();
+    for statement in setup {
+        session.sql(statement).unwrap();
+    }
     let sql = std::fs::read_to_string(root().join(format!("sql-tests/tpch/queries/{query}.sql")))
         .unwrap();
     let result = session
@@ -71,8 +74,8 @@ fn unquote(field: &str) -> String {
     }
 }
 
-fn check(query: &str, threads: usize) -> Result<(), String> {
-    let got = run(query, threads);
+fn check(query: &str, threads: usize, setup: &[&str]) -> Result<(), String> {
+    let got = run(query, threads, setup);
     let want = expected(query);
     if got.len() != want.len() {
         return Err(format!(
@@ -93,9 +96,35 @@ fn check(query: &str, threads: usize) -> Result<(), String> {
 fn tpch_answers_match_on_one_and_several_threads() {
     let mut failures = vec![];
     for query in QUERIES {
-        for threads in [1, 3] {
-            if let Err(e) = check(query, threads) {
+        for threads in [1, 2, 3, 8] {
+            if let Err(e) = check(query, threads, &[]) {
                 failures.push(format!("{e} (threads={threads})"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn tpch_answers_match_with_every_join_strategy_forced() {
+    let strategies: [(&str, &[&str]); 3] = [
+        ("broadcast", &["SET broadcast_threshold = '1TB'"]),
+        ("sort-merge", &["SET broadcast_threshold = -1"]),
+        (
+            "shuffled-hash",
+            &[
+                "SET broadcast_threshold = -1",
+                "SET prefer_sort_merge_join = false",
+            ],
+        ),
+    ];
+    let mut failures = vec![];
+    for query in QUERIES {
+        for threads in [2, 3] {
+            for (name, setup) in &strategies {
+                if let Err(e) = check(query, threads, setup) {
+                    failures.push(format!("{e} (threads={threads}, {name} joins)"));
+                }
             }
         }
     }

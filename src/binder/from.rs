@@ -184,6 +184,7 @@ impl Binder<'_> {
                     .as_ref()
                     .map(|a| a.name.value.clone())
                     .or(default_relation);
+                let plan = self.apply_join_hint(plan, relation.as_deref());
                 let scope = Scope::from_columns(relation.as_deref(), &plan.columns());
                 Ok((plan, apply_column_aliases(scope, alias.as_ref())?))
             }
@@ -271,6 +272,26 @@ impl Binder<'_> {
         rename_columns(plan, &definition.column_names)
     }
 
+    /// The scan with the join hint of the current SELECT naming `relation`.
+    fn apply_join_hint(&self, plan: Arc<LogicalPlan>, relation: Option<&str>) -> Arc<LogicalPlan> {
+        let Some(relation) = relation else {
+            return plan;
+        };
+        let hint = self
+            .join_hints
+            .iter()
+            .rev()
+            .find(|(name, _)| name.eq_ignore_ascii_case(relation))
+            .map(|(_, hint)| *hint);
+        match (plan.as_ref(), hint) {
+            (LogicalPlan::Scan(scan), Some(hint)) => Arc::new(LogicalPlan::Scan(Scan {
+                hint: Some(hint),
+                ..scan.clone()
+            })),
+            _ => plan,
+        }
+    }
+
     /// A scan of every column of `source`, with fresh column ids.
     pub(super) fn scan(&mut self, table_name: &str, source: Arc<TableSource>) -> Arc<LogicalPlan> {
         let schema = source.schema();
@@ -287,6 +308,7 @@ impl Binder<'_> {
             columns,
             filters: vec![],
             statistics,
+            hint: None,
         }))
     }
 

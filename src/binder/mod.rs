@@ -38,6 +38,8 @@ pub struct Binder<'a> {
     correlated: Vec<Vec<ColumnRef>>,
     /// Scalar subqueries bound in the current clause, waiting to be joined in.
     pending: Vec<subquery::PendingSubquery>,
+    /// Join hints of the SELECTs being bound: (table or alias, hint).
+    join_hints: Vec<(String, crate::logical::plan::JoinHint)>,
 }
 
 /// Where an expression is bound: the visible columns, and where aggregate calls
@@ -79,6 +81,7 @@ impl<'a> Binder<'a> {
             outer_scopes: vec![],
             correlated: vec![],
             pending: vec![],
+            join_hints: vec![],
         }
     }
 

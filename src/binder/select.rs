@@ -40,7 +40,11 @@ impl Binder<'_> {
         order_by: &[ast::OrderByExpr],
     ) -> Result<Arc<LogicalPlan>> {
         reject_unsupported(select)?;
-        let (mut plan, scope) = self.bind_from(&select.from)?;
+        let mark = self.join_hints.len();
+        self.join_hints.extend(join_hints(select)?);
+        let from = self.bind_from(&select.from);
+        self.join_hints.truncate(mark);
+        let (mut plan, scope) = from?;
 
         let entries = expand_select_list(&select.projection, &scope)?;
         let aliases: Vec<(String, ast::Expr)> = entries
@@ -408,4 +412,32 @@ pub(super) fn ast_name(expr: &ast::Expr) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// `/*+ BROADCAST(t), MERGE(a, b) */` as (table, hint) pairs.
+fn join_hints(select: &ast::Select) -> Result<Vec<(String, crate::logical::plan::JoinHint)>> {
+    let mut hints = vec![];
+    for hint in &select.optimizer_hints {
+        let text = hint.text.trim();
+        let mut rest = text;
+        while let Some(open) = rest.find('(') {
+            let name = rest[..open].trim().trim_start_matches(',').trim();
+            let Some(close) = rest[open..].find(')') else {
+                break;
+            };
+            let Some(kind) = crate::logical::plan::JoinHint::from_name(name) else {
+                return Err(QuarryError::Plan(format!(
+                    "Binder Error: unknown hint {name}: expected BROADCAST, MERGE or SHUFFLE_HASH"
+                )));
+            };
+            for table in rest[open + 1..open + close].split(|c: char| c == ',' || c.is_whitespace())
+            {
+                if !table.is_empty() {
+                    hints.push((table.to_string(), kind));
+                }
+            }
+            rest = &rest[open + close + 1..];
+        }
+    }
+    Ok(hints)
 }

@@ -112,6 +112,9 @@ impl LogicalPlan {
                 if !scan.filters.is_empty() {
                     let _ = write!(line, " filters=[{}]", join(&scan.filters));
                 }
+                if let Some(hint) = scan.hint {
+                    let _ = write!(line, " hint={hint:?}");
+                }
                 line
             }
             LogicalPlan::Values(values) => {

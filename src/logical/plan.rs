@@ -19,6 +19,29 @@ pub struct Scan {
     pub filters: Vec<Expr>,
     /// What the catalog knows of the table's data, columns in source order.
     pub statistics: Arc<crate::catalog::TableStatistics>,
+    /// A join strategy hint naming this table (`/*+ BROADCAST(t) */`).
+    pub hint: Option<JoinHint>,
+}
+
+/// Join strategy hints, as in Spark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinHint {
+    Broadcast,
+    Merge,
+    ShuffleHash,
+}
+
+impl JoinHint {
+    /// `BROADCAST` (also `BROADCASTJOIN`, `MAPJOIN`), `MERGE` (also
+    /// `SHUFFLE_MERGE`, `MERGEJOIN`) or `SHUFFLE_HASH`.
+    pub fn from_name(name: &str) -> Option<JoinHint> {
+        match name.to_uppercase().as_str() {
+            "BROADCAST" | "BROADCASTJOIN" | "MAPJOIN" => Some(JoinHint::Broadcast),
+            "MERGE" | "SHUFFLE_MERGE" | "MERGEJOIN" => Some(JoinHint::Merge),
+            "SHUFFLE_HASH" => Some(JoinHint::ShuffleHash),
+            _ => None,
+        }
+    }
 }
 
 /// Literal rows: `VALUES (..), (..)`.

@@ -3,9 +3,14 @@
 //! exchange; operators that need all rows in one partition (sort, limit,
 //! final aggregate) get an `Exchange SinglePartition` below them.
 
+mod distribution;
 mod expr;
+mod join;
 mod pruning;
 
+pub use distribution::{
+    hash_partition, is_hash_partitioned, output_partitioning, single_partition, OutputPartitioning,
+};
 pub use expr::InputLayout;
 pub use pruning::PruningPredicate;
 
@@ -15,9 +20,9 @@ use crate::error::Result;
 use crate::execution::expressions::PhysicalExpr;
 use crate::execution::functions::aggregate::state_types;
 use crate::execution::operators::*;
-use crate::logical::plan::{Aggregate, Join, Scan, Window};
+use crate::logical::plan::{Aggregate, Scan, Window};
 use crate::logical::schema::to_arrow_schema;
-use crate::logical::{AggregateExpr, ColumnRef, Expr, JoinType, LogicalPlan, ScalarValue};
+use crate::logical::{AggregateExpr, ColumnRef, Expr, LogicalPlan, ScalarValue};
 use arrow::array::{new_empty_array, ArrayRef};
 use arrow::compute::SortOptions;
 use arrow::datatypes::{Field, Schema};
@@ -29,6 +34,8 @@ pub struct PhysicalPlanner<'a> {
     /// Estimated output rows of each operator made from a logical node, by
     /// the operator's address (for EXPLAIN ANALYZE).
     estimates: std::cell::RefCell<std::collections::HashMap<usize, f64>>,
+    /// Per join: the strategies considered and their costs (EXPLAIN COST).
+    join_choices: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'a> PhysicalPlanner<'a> {
@@ -36,7 +43,14 @@ impl<'a> PhysicalPlanner<'a> {
         Self {
             config,
             estimates: Default::default(),
+            join_choices: Default::default(),
         }
+    }
+
+    /// For every join planned: the strategies considered, their costs and
+    /// the one chosen.
+    pub fn join_choices(&self) -> Vec<String> {
+        self.join_choices.borrow().clone()
     }
 
     /// The estimates recorded while planning.
@@ -175,13 +189,25 @@ impl<'a> PhysicalPlanner<'a> {
                 return self.plan_aggregate(&Aggregate::distinct(distinct.input.clone()))
             }
             LogicalPlan::Sort(sort) => {
-                let input = single_partition(self.create(&sort.input)?);
+                // Each partition sorts its rows; a merge keeps the order.
+                let input = self.create(&sort.input)?;
                 let layout = InputLayout::new(&sort.input.columns());
-                PhysicalPlan::Sort(SortExec {
+                let keys = sort_keys(&sort.keys, &layout)?;
+                let partitions = input.output_partitions();
+                let sorted = PhysicalPlan::Sort(SortExec {
                     input,
-                    keys: sort_keys(&sort.keys, &layout)?,
+                    keys: keys.clone(),
                     fetch: None,
-                })
+                });
+                if partitions <= 1 {
+                    sorted
+                } else {
+                    PhysicalPlan::SortPreservingMerge(SortPreservingMergeExec::new(
+                        Arc::new(sorted),
+                        keys,
+                        None,
+                    ))
+                }
             }
             LogicalPlan::Limit(limit) => {
                 let input = self.create(&limit.input)?;
@@ -192,6 +218,30 @@ impl<'a> PhysicalPlanner<'a> {
                             fetch: Some(fetch + limit.skip),
                             ..sort
                         }))
+                    }
+                    // A TopK per partition, then a merge of at most as many.
+                    (Ok(PhysicalPlan::SortPreservingMerge(merge)), Some(fetch)) => {
+                        let wanted = fetch + limit.skip;
+                        let sorted = match Arc::try_unwrap(merge.input) {
+                            Ok(PhysicalPlan::Sort(sort)) => PhysicalPlan::Sort(SortExec {
+                                fetch: Some(wanted),
+                                ..sort
+                            }),
+                            Ok(other) => other,
+                            Err(shared) => {
+                                return Err(crate::error::QuarryError::Internal(format!(
+                                    "a merge input is shared: {}",
+                                    shared.node_line()
+                                )))
+                            }
+                        };
+                        Arc::new(PhysicalPlan::SortPreservingMerge(
+                            SortPreservingMergeExec::new(
+                                Arc::new(sorted),
+                                merge.keys,
+                                Some(wanted),
+                            ),
+                        ))
                     }
                     (Ok(other), _) => Arc::new(other),
                     (Err(shared), _) => shared,
@@ -212,81 +262,6 @@ impl<'a> PhysicalPlanner<'a> {
                     .collect::<Result<_>>()?,
                 schema: nullable_schema(&union.columns),
             }),
-        }))
-    }
-
-    /// Hash join when there are equi-join keys, nested-loop join otherwise.
-    /// The right input is the build side, except for RIGHT joins, which build
-    /// the left input and probe with the right.
-    fn plan_join(&self, join: &Join) -> Result<PhysicalPlan> {
-        if join.dependent {
-            return Err(crate::error::QuarryError::Internal(
-                "a correlated subquery reached the physical planner undecorrelated".into(),
-            ));
-        }
-        let left = self.create(&join.left)?;
-        let right = self.create(&join.right)?;
-        let (left_columns, right_columns) = (join.left.columns(), join.right.columns());
-        let (probe, build, build_is_left, join_type) = match join.join_type {
-            JoinType::Inner => (left, right, false, ProbeJoinType::Inner),
-            JoinType::Left => (left, right, false, ProbeJoinType::ProbeOuter),
-            JoinType::Right => (right, left, true, ProbeJoinType::ProbeOuter),
-            JoinType::Full => (left, right, false, ProbeJoinType::Full),
-            JoinType::Semi => (left, right, false, ProbeJoinType::Semi),
-            JoinType::Anti => (left, right, false, ProbeJoinType::Anti),
-        };
-        // Unmatched build rows are known only once every probe row was seen.
-        let probe = if join_type.emits_unmatched_build() {
-            single_partition(probe)
-        } else {
-            probe
-        };
-        let joined = [left_columns.clone(), right_columns.clone()].concat();
-        let layout = JoinLayout {
-            join_type,
-            build_is_left,
-            null_aware: join.null_aware,
-            null_equals_null: join.null_equals_null,
-            filter: join
-                .filter
-                .as_ref()
-                .map(|f| InputLayout::new(&joined).create(f))
-                .transpose()?,
-            schema: nullable_schema(&join.columns()),
-            joined_schema: nullable_schema(&joined),
-        };
-        if join.on.is_empty() {
-            return Ok(PhysicalPlan::NestedLoopJoin(NestedLoopJoinExec {
-                probe,
-                build,
-                layout,
-                built: Default::default(),
-            }));
-        }
-        let left_layout = InputLayout::new(&left_columns);
-        let right_layout = InputLayout::new(&right_columns);
-        let left_keys = join
-            .on
-            .iter()
-            .map(|(l, _)| left_layout.create(l))
-            .collect::<Result<Vec<_>>>()?;
-        let right_keys = join
-            .on
-            .iter()
-            .map(|(_, r)| right_layout.create(r))
-            .collect::<Result<Vec<_>>>()?;
-        let (probe_keys, build_keys) = if build_is_left {
-            (right_keys, left_keys)
-        } else {
-            (left_keys, right_keys)
-        };
-        Ok(PhysicalPlan::HashJoin(HashJoinExec {
-            probe,
-            build,
-            probe_keys,
-            build_keys,
-            layout,
-            built: Default::default(),
         }))
     }
 
@@ -379,10 +354,23 @@ impl<'a> PhysicalPlanner<'a> {
         output_columns.extend(aggregate.aggregate_columns.iter().cloned());
         let final_schema = nullable_schema(&output_columns);
 
-        let single_phase = input.output_partitions() <= 1 || calls.iter().any(|c| c.distinct);
-        if single_phase {
+        let partitions = self.config.target_partitions.max(1);
+        let distinct = calls.iter().any(|c| c.distinct);
+        // One phase when the input is one partition, or already partitioned
+        // on the group keys; DISTINCT aggregates see all rows of a group in
+        // one partition: hash-partitioned on the keys (or gathered).
+        let partitioned_on_keys =
+            !group_exprs.is_empty() && is_hash_partitioned(&input, &group_exprs, partitions);
+        if input.output_partitions() <= 1 || partitioned_on_keys || distinct {
+            let input = if group_exprs.is_empty() {
+                single_partition(input)
+            } else if distinct {
+                hash_partition(input, group_exprs.clone(), partitions)
+            } else {
+                input
+            };
             return Ok(Arc::new(PhysicalPlan::HashAggregate(HashAggregateExec {
-                input: single_partition(input),
+                input,
                 mode: AggregateMode::Single,
                 group_exprs,
                 aggregates: calls,
@@ -408,7 +396,7 @@ impl<'a> PhysicalPlanner<'a> {
             aggregates: calls.clone(),
             schema: Arc::new(Schema::new(partial_fields)),
         }));
-        let final_keys = aggregate
+        let final_keys: Vec<PhysicalExpr> = aggregate
             .group_columns
             .iter()
             .enumerate()
@@ -417,8 +405,14 @@ impl<'a> PhysicalPlanner<'a> {
                 name: c.name.clone(),
             })
             .collect();
+        // The combiner: partial states of one group meet in one partition.
+        let exchanged = if final_keys.is_empty() {
+            single_partition(partial)
+        } else {
+            hash_partition(partial, final_keys.clone(), partitions)
+        };
         Ok(Arc::new(PhysicalPlan::HashAggregate(HashAggregateExec {
-            input: single_partition(partial),
+            input: exchanged,
             mode: AggregateMode::Final,
             group_exprs: final_keys,
             aggregates: calls,
@@ -428,10 +422,31 @@ impl<'a> PhysicalPlanner<'a> {
 }
 
 impl PhysicalPlanner<'_> {
-    /// Window functions see every row of a partition: the input is gathered.
+    /// Window functions see every row of a window partition: the input is
+    /// hash-partitioned on the PARTITION BY columns every call shares, or
+    /// gathered when they share none.
     fn plan_window(&self, window: &Window) -> Result<PhysicalPlan> {
-        let input = single_partition(self.create(&window.input)?);
+        let input = self.create(&window.input)?;
         let layout = InputLayout::new(&window.input.columns());
+        let shared: Vec<Expr> = match window.window_exprs.split_first() {
+            Some((first, rest)) => first
+                .partition_by
+                .iter()
+                .filter(|e| matches!(e, Expr::Column(_)))
+                .filter(|e| rest.iter().all(|call| call.partition_by.contains(e)))
+                .cloned()
+                .collect(),
+            None => vec![],
+        };
+        let input = if shared.is_empty() || input.output_partitions() <= 1 {
+            single_partition(input)
+        } else {
+            let keys = shared
+                .iter()
+                .map(|e| layout.create(e))
+                .collect::<Result<Vec<_>>>()?;
+            hash_partition(input, keys, self.config.target_partitions.max(1))
+        };
         let create_all = |exprs: &[Expr]| -> Result<Vec<PhysicalExpr>> {
             exprs.iter().map(|e| layout.create(e)).collect()
         };
@@ -532,15 +547,6 @@ fn sort_keys(keys: &[crate::logical::SortKey], layout: &InputLayout) -> Result<V
             })
         })
         .collect()
-}
-
-/// The plan itself if it has one partition, else an exchange gathering it.
-fn single_partition(plan: Arc<PhysicalPlan>) -> Arc<PhysicalPlan> {
-    if plan.output_partitions() <= 1 {
-        plan
-    } else {
-        Arc::new(PhysicalPlan::Exchange(ExchangeExec { input: plan }))
-    }
 }
 
 /// Output schemas of computed columns: every field nullable, so a value the

@@ -1,5 +1,11 @@
-//! HashJoinExec: the build side is collected once (from all its partitions)
-//! before any probe task starts and shared by every probe partition. Keys are
+//! HashJoinExec, in two modes:
+//! - broadcast: the build side is collected once (from all its partitions)
+//!   before any probe task starts and shared by every probe partition;
+//! - shuffled: both sides are hash-partitioned on the keys, and each task
+//!   builds a table from its own build partition and probes it with the
+//!   same probe partition.
+//!
+//! Keys are
 //! encoded in Arrow's row format; a hash table maps each distinct key to the
 //! head of a chain of build rows (`next`), so building and probing allocate
 //! per batch, never per row. Rows with a NULL key never match.
@@ -62,9 +68,19 @@ impl BuildSide {
         null_equals_null: bool,
         ctx: &TaskContext,
     ) -> Result<Self> {
-        let schema = plan.schema();
         let batches = scheduler::collect(plan, ctx)?;
-        let batch = concat_batches(&schema, &batches)?;
+        Self::from_batches(&plan.schema(), batches, keys, null_equals_null, ctx)
+    }
+
+    /// Indexes `batches` by `keys`.
+    pub fn from_batches(
+        schema: &arrow::datatypes::SchemaRef,
+        batches: Vec<RecordBatch>,
+        keys: &[PhysicalExpr],
+        null_equals_null: bool,
+        ctx: &TaskContext,
+    ) -> Result<Self> {
+        let batch = concat_batches(schema, &batches)?;
         drop(batches);
         let mut reservation = ctx.reserve("HashJoin build");
         reservation.try_resize(batch.get_array_memory_size())?;
@@ -135,7 +151,21 @@ pub struct HashJoinExec {
     pub probe_keys: Vec<PhysicalExpr>,
     pub build_keys: Vec<PhysicalExpr>,
     pub layout: JoinLayout,
+    /// Shuffled: each partition builds from its own build partition.
+    pub partitioned: bool,
     pub built: OnceLock<Arc<BuildSide>>,
+}
+
+impl BuildSide {
+    /// A build side without a key index (sort-merge join finds its pairs).
+    pub fn unindexed(batch: RecordBatch, reservation: MemoryReservation) -> Self {
+        Self {
+            batch,
+            keys: None,
+            has_null_key: false,
+            _reservation: reservation,
+        }
+    }
 }
 
 impl std::fmt::Debug for BuildSide {
@@ -147,6 +177,10 @@ impl std::fmt::Debug for BuildSide {
 impl HashJoinExec {
     /// Builds the hash table; the scheduler calls this before probe tasks run.
     pub fn prepare(&self, ctx: &TaskContext) -> Result<()> {
+        if self.partitioned {
+            // Only the stages below the build side run now.
+            return self.build.prepare(ctx);
+        }
         if self.built.get().is_some() {
             return Ok(());
         }
@@ -163,9 +197,23 @@ impl HashJoinExec {
     /// Streams the joined rows of one probe partition, one probe batch at a
     /// time; unmatched build rows (RIGHT/FULL) follow the last batch.
     pub fn execute(&self, partition: usize, ctx: &TaskContext) -> Result<BatchStream> {
-        let build = self.built.get().cloned().ok_or_else(|| {
-            QuarryError::Internal("hash join probed before its build side was prepared".into())
-        })?;
+        let build = if self.partitioned {
+            let batches = self
+                .build
+                .execute(partition, ctx)?
+                .collect::<Result<Vec<_>>>()?;
+            Arc::new(BuildSide::from_batches(
+                &self.build.schema(),
+                batches,
+                &self.build_keys,
+                self.layout.null_equals_null,
+                ctx,
+            )?)
+        } else {
+            self.built.get().cloned().ok_or_else(|| {
+                QuarryError::Internal("hash join probed before its build side was prepared".into())
+            })?
+        };
         let mut probe = self.probe.execute(partition, ctx)?;
         let probe_keys = self.probe_keys.clone();
         let probe_schema = self.probe.schema();
@@ -216,10 +264,15 @@ impl HashJoinExec {
             .zip(&self.build_keys)
             .map(|(p, b)| format!("{p} = {b}"))
             .collect();
-        // The build side is collected once and shared by every probe
-        // task: Spark's broadcast hash join.
+        // Broadcast: the build side is collected once and shared by every
+        // probe task.
         let mut line = format!(
-            "BroadcastHashJoin {:?} keys=[{}] {}",
+            "{} {:?} keys=[{}] {}",
+            if self.partitioned {
+                "ShuffledHashJoin"
+            } else {
+                "BroadcastHashJoin"
+            },
             self.layout.join_type,
             keys.join(", "),
             if self.layout.build_is_left {

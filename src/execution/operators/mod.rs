@@ -14,13 +14,15 @@ mod scan_csv;
 mod scan_memory;
 mod scan_parquet;
 mod sort;
+mod sort_merge_join;
+mod sort_preserving_merge;
 mod union;
 mod values;
 mod window;
 mod window_frame;
 mod window_functions;
 
-pub use exchange::ExchangeExec;
+pub use exchange::{partition_of_rows, ExchangeExec, Partitioning};
 pub use filter::FilterExec;
 pub use hash_aggregate::{AggregateCall, AggregateMode, HashAggregateExec};
 pub use hash_join::{BuildSide, HashJoinExec};
@@ -32,6 +34,8 @@ pub use scan_csv::CsvScanExec;
 pub use scan_memory::MemoryScanExec;
 pub use scan_parquet::{split_row_groups, ParquetScanExec, RowGroupAccess, ScanPredicate};
 pub use sort::{SortExec, SortKeyExpr};
+pub use sort_merge_join::SortMergeJoinExec;
+pub use sort_preserving_merge::SortPreservingMergeExec;
 pub use union::UnionExec;
 pub use values::ValuesExec;
 pub use window::{WindowCall, WindowExec};
@@ -57,6 +61,8 @@ pub enum PhysicalPlan {
     Union(UnionExec),
     Exchange(ExchangeExec),
     HashJoin(HashJoinExec),
+    SortMergeJoin(SortMergeJoinExec),
+    SortPreservingMerge(SortPreservingMergeExec),
     NestedLoopJoin(NestedLoopJoinExec),
     Window(WindowExec),
 }
@@ -76,6 +82,8 @@ impl PhysicalPlan {
             PhysicalPlan::Union(exec) => exec.schema.clone(),
             PhysicalPlan::Exchange(exec) => exec.input.schema(),
             PhysicalPlan::HashJoin(exec) => exec.layout.schema.clone(),
+            PhysicalPlan::SortMergeJoin(exec) => exec.layout.schema.clone(),
+            PhysicalPlan::SortPreservingMerge(exec) => exec.input.schema(),
             PhysicalPlan::NestedLoopJoin(exec) => exec.layout.schema.clone(),
             PhysicalPlan::Window(exec) => exec.schema.clone(),
         }
@@ -94,8 +102,10 @@ impl PhysicalPlan {
             PhysicalPlan::Sort(exec) => exec.input.output_partitions(),
             PhysicalPlan::Limit(exec) => exec.input.output_partitions(),
             PhysicalPlan::Union(exec) => exec.inputs.iter().map(|i| i.output_partitions()).sum(),
-            PhysicalPlan::Exchange(_) => 1,
+            PhysicalPlan::Exchange(exec) => exec.partitioning.partition_count(),
             PhysicalPlan::HashJoin(exec) => exec.probe.output_partitions(),
+            PhysicalPlan::SortMergeJoin(exec) => exec.probe.output_partitions(),
+            PhysicalPlan::SortPreservingMerge(_) => 1,
             PhysicalPlan::NestedLoopJoin(exec) => exec.probe.output_partitions(),
             PhysicalPlan::Window(exec) => exec.input.output_partitions(),
         }
@@ -115,6 +125,8 @@ impl PhysicalPlan {
             PhysicalPlan::Union(exec) => exec.inputs.iter().collect(),
             PhysicalPlan::Exchange(exec) => vec![&exec.input],
             PhysicalPlan::HashJoin(exec) => vec![&exec.probe, &exec.build],
+            PhysicalPlan::SortMergeJoin(exec) => vec![&exec.probe, &exec.build],
+            PhysicalPlan::SortPreservingMerge(exec) => vec![&exec.input],
             PhysicalPlan::NestedLoopJoin(exec) => vec![&exec.probe, &exec.build],
             PhysicalPlan::Window(exec) => vec![&exec.input],
         }
@@ -148,8 +160,10 @@ impl PhysicalPlan {
             PhysicalPlan::Sort(exec) => exec.execute(partition, ctx),
             PhysicalPlan::Limit(exec) => exec.execute(partition, ctx),
             PhysicalPlan::Union(exec) => exec.execute(partition, ctx),
-            PhysicalPlan::Exchange(exec) => exec.execute(ctx),
+            PhysicalPlan::Exchange(exec) => exec.execute(partition, ctx),
             PhysicalPlan::HashJoin(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::SortMergeJoin(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::SortPreservingMerge(exec) => exec.execute(ctx),
             PhysicalPlan::NestedLoopJoin(exec) => exec.execute(partition, ctx),
             PhysicalPlan::Window(exec) => exec.execute(partition, ctx),
         }
@@ -157,7 +171,7 @@ impl PhysicalPlan {
 
     /// Runs what must exist before any task of this stage starts: the build
     /// sides of joins (each collected once, then shared by all probe tasks).
-    /// Exchanges prepare their own inputs when they run.
+    /// Exchanges run the stage below them here.
     pub fn prepare(&self, ctx: &TaskContext) -> Result<()> {
         // With metrics on, building counts as the join's time and memory.
         let operator = ctx.metrics.as_ref().map(|m| m.operator(self));
@@ -167,14 +181,19 @@ impl PhysicalPlan {
         };
         let started = std::time::Instant::now();
         let built = match self {
-            PhysicalPlan::Exchange(_) => return Ok(()),
+            PhysicalPlan::Exchange(exec) => Some(exec.prepare(&own)),
+            PhysicalPlan::SortPreservingMerge(exec) => Some(exec.prepare(&own)),
+            // The stages below the probe side and the build side are
+            // independent: they run concurrently.
             PhysicalPlan::HashJoin(exec) => {
-                exec.probe.prepare(ctx)?;
-                Some(exec.prepare(&own))
+                let (probe, build) = rayon::join(|| exec.probe.prepare(ctx), || exec.prepare(&own));
+                probe?;
+                Some(build)
             }
             PhysicalPlan::NestedLoopJoin(exec) => {
-                exec.probe.prepare(ctx)?;
-                Some(exec.prepare(&own))
+                let (probe, build) = rayon::join(|| exec.probe.prepare(ctx), || exec.prepare(&own));
+                probe?;
+                Some(build)
             }
             _ => None,
         };
@@ -184,10 +203,10 @@ impl PhysicalPlan {
             }
             return result;
         }
-        for child in self.children() {
-            child.prepare(ctx)?;
-        }
-        Ok(())
+        use rayon::prelude::*;
+        self.children()
+            .par_iter()
+            .try_for_each(|child| child.prepare(ctx))
     }
 
     /// One line describing this operator, in Spark's vocabulary.
@@ -203,8 +222,10 @@ impl PhysicalPlan {
             PhysicalPlan::Sort(exec) => exec.describe(),
             PhysicalPlan::Limit(exec) => exec.describe(),
             PhysicalPlan::Union(_) => "Union".to_string(),
-            PhysicalPlan::Exchange(_) => "Exchange SinglePartition".to_string(),
+            PhysicalPlan::Exchange(exec) => exec.describe(),
             PhysicalPlan::HashJoin(exec) => exec.describe(),
+            PhysicalPlan::SortMergeJoin(exec) => exec.describe(),
+            PhysicalPlan::SortPreservingMerge(exec) => exec.describe(),
             PhysicalPlan::NestedLoopJoin(exec) => exec.describe(),
             PhysicalPlan::Window(exec) => exec.describe(),
         }
@@ -225,6 +246,15 @@ impl PhysicalPlan {
             child.write_indent(out, depth + 1);
         }
     }
+}
+
+/// Batches as a stream of slices of at most `batch_size` rows.
+pub(crate) fn slice_stream_all(batches: Vec<RecordBatch>, batch_size: usize) -> BatchStream {
+    Box::new(
+        batches
+            .into_iter()
+            .flat_map(move |batch| slice_stream(batch, batch_size)),
+    )
 }
 
 /// Splits one batch into a stream of slices of at most `batch_size` rows.

@@ -430,6 +430,7 @@ mod tests {
             columns,
             filters: vec![],
             statistics: Arc::new(statistics),
+            hint: None,
         }))
     }
 

@@ -1,0 +1,300 @@
+//! Join strategy, chosen by cost as Spark does:
+//!
+//! 1. A hint on a side wins: `BROADCAST(t)` broadcasts the side reading t,
+//!    `MERGE(t)` picks sort-merge, `SHUFFLE_HASH(t)` shuffled hash.
+//! 2. Else BroadcastHashJoin when the smaller buildable side is estimated at
+//!    most `broadcast_threshold` bytes.
+//! 3. Else both sides are hash-partitioned on the keys: SortMergeJoin when
+//!    `prefer_sort_merge_join`, else ShuffledHashJoin.
+//!
+//! Without equality keys: BroadcastNestedLoopJoin. A null-aware anti join
+//! (NOT IN) must see every build row, so it is always broadcast. Every
+//! alternative's cost is recorded for EXPLAIN COST.
+
+use super::distribution::{hash_partition, single_partition};
+use super::{nullable_schema, InputLayout, PhysicalPlanner};
+use crate::error::Result;
+use crate::execution::expressions::PhysicalExpr;
+use crate::execution::operators::*;
+use crate::logical::plan::{Join, JoinHint};
+use crate::logical::{JoinType, LogicalPlan};
+use crate::optimizer::cost::estimate;
+use arrow::compute::SortOptions;
+use std::sync::Arc;
+
+/// The physical join operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strategy {
+    BroadcastHash,
+    ShuffledHash,
+    SortMerge,
+}
+
+impl Strategy {
+    fn name(self) -> &'static str {
+        match self {
+            Strategy::BroadcastHash => "BroadcastHashJoin",
+            Strategy::ShuffledHash => "ShuffledHashJoin",
+            Strategy::SortMerge => "SortMergeJoin",
+        }
+    }
+}
+
+/// A hint on a scan below `plan` that no join sits between.
+fn hint_of(plan: &LogicalPlan) -> Option<JoinHint> {
+    match plan {
+        LogicalPlan::Scan(scan) => scan.hint,
+        LogicalPlan::Join(_) => None,
+        other => other.children().into_iter().find_map(|c| hint_of(c)),
+    }
+}
+
+impl PhysicalPlanner<'_> {
+    pub(super) fn plan_join(&self, join: &Join) -> Result<PhysicalPlan> {
+        if join.dependent {
+            return Err(crate::error::QuarryError::Internal(
+                "a correlated subquery reached the physical planner undecorrelated".into(),
+            ));
+        }
+        let left = self.create(&join.left)?;
+        let right = self.create(&join.right)?;
+        let (left_columns, right_columns) = (join.left.columns(), join.right.columns());
+        let joined = [left_columns.clone(), right_columns.clone()].concat();
+        let filter = join
+            .filter
+            .as_ref()
+            .map(|f| InputLayout::new(&joined).create(f))
+            .transpose()?;
+        let layout = |join_type: ProbeJoinType, build_is_left: bool| JoinLayout {
+            join_type,
+            build_is_left,
+            null_aware: join.null_aware,
+            null_equals_null: join.null_equals_null,
+            filter: filter.clone(),
+            schema: nullable_schema(&join.columns()),
+            joined_schema: nullable_schema(&joined),
+        };
+        let probe_type = match join.join_type {
+            JoinType::Inner => ProbeJoinType::Inner,
+            JoinType::Left => ProbeJoinType::ProbeOuter,
+            JoinType::Right => ProbeJoinType::ProbeOuter,
+            JoinType::Full => ProbeJoinType::Full,
+            JoinType::Semi => ProbeJoinType::Semi,
+            JoinType::Anti => ProbeJoinType::Anti,
+        };
+        if join.on.is_empty() {
+            // Right joins probe with the right side and build the left.
+            let (probe, build, build_is_left) = if join.join_type == JoinType::Right {
+                (right, left, true)
+            } else {
+                (left, right, false)
+            };
+            let probe = if probe_type.emits_unmatched_build() {
+                single_partition(probe)
+            } else {
+                probe
+            };
+            return Ok(PhysicalPlan::NestedLoopJoin(NestedLoopJoinExec {
+                probe,
+                build,
+                layout: layout(probe_type, build_is_left),
+                built: Default::default(),
+            }));
+        }
+        let left_layout = InputLayout::new(&left_columns);
+        let right_layout = InputLayout::new(&right_columns);
+        let left_keys = join
+            .on
+            .iter()
+            .map(|(l, _)| left_layout.create(l))
+            .collect::<Result<Vec<_>>>()?;
+        let right_keys = join
+            .on
+            .iter()
+            .map(|(_, r)| right_layout.create(r))
+            .collect::<Result<Vec<_>>>()?;
+
+        let (strategy, build_left) = self.choose(join);
+        // Sides: the probe (streamed) side and the build side. RIGHT joins,
+        // and inner joins building on the left, swap them.
+        let build_is_left = match join.join_type {
+            JoinType::Right => true,
+            JoinType::Inner => build_left,
+            _ => false,
+        };
+        let (probe, build, probe_keys, build_keys) = if build_is_left {
+            (right, left, right_keys, left_keys)
+        } else {
+            (left, right, left_keys, right_keys)
+        };
+        let n = self.config.target_partitions.max(1);
+        Ok(match strategy {
+            Strategy::BroadcastHash => {
+                // Unmatched build rows are known once every probe row was seen.
+                let probe = if probe_type.emits_unmatched_build() {
+                    single_partition(probe)
+                } else {
+                    probe
+                };
+                PhysicalPlan::HashJoin(HashJoinExec {
+                    probe,
+                    build,
+                    probe_keys,
+                    build_keys,
+                    layout: layout(probe_type, build_is_left),
+                    partitioned: false,
+                    built: Default::default(),
+                })
+            }
+            Strategy::ShuffledHash => PhysicalPlan::HashJoin(HashJoinExec {
+                probe: hash_partition(probe, probe_keys.clone(), n),
+                build: hash_partition(build, build_keys.clone(), n),
+                probe_keys,
+                build_keys,
+                layout: layout(probe_type, build_is_left),
+                partitioned: true,
+                built: Default::default(),
+            }),
+            Strategy::SortMerge => {
+                let sorted = |plan: Arc<PhysicalPlan>, keys: &[PhysicalExpr]| {
+                    Arc::new(PhysicalPlan::Sort(SortExec {
+                        input: hash_partition(plan, keys.to_vec(), n),
+                        keys: keys
+                            .iter()
+                            .map(|k| SortKeyExpr {
+                                expr: k.clone(),
+                                options: SortOptions::default(),
+                            })
+                            .collect(),
+                        fetch: None,
+                    }))
+                };
+                PhysicalPlan::SortMergeJoin(SortMergeJoinExec {
+                    probe: sorted(probe, &probe_keys),
+                    build: sorted(build, &build_keys),
+                    probe_keys,
+                    build_keys,
+                    layout: layout(probe_type, build_is_left),
+                })
+            }
+        })
+    }
+
+    /// The strategy for an equi-join and, for inner joins, whether to build
+    /// on the left. Records the alternatives and their costs.
+    fn choose(&self, join: &Join) -> (Strategy, bool) {
+        let (left, right) = (estimate(&join.left), estimate(&join.right));
+        let left_bytes = left.bytes(&join.left.columns());
+        let right_bytes = right.bytes(&join.right.columns());
+        // Which sides may be built (and broadcast) for this join type.
+        let (can_build_left, can_build_right) = match join.join_type {
+            JoinType::Inner => (true, true),
+            JoinType::Right => (true, false),
+            JoinType::Left | JoinType::Semi | JoinType::Anti => (false, true),
+            JoinType::Full => (false, true),
+        };
+        let build_left = can_build_left && (!can_build_right || left_bytes < right_bytes);
+        let (build_rows, probe_rows, build_bytes) = if build_left {
+            (left.rows, right.rows, left_bytes)
+        } else {
+            (right.rows, left.rows, right_bytes)
+        };
+        let n = self.config.target_partitions.max(1) as f64;
+        // Rows touched: probing once per probe row, building costs twice,
+        // shuffling every row of both sides once, sorting n log n per
+        // partition; a broadcast build is held by every task.
+        let shuffle = build_rows + probe_rows;
+        let costs = [
+            (Strategy::BroadcastHash, probe_rows + 2.0 * build_rows),
+            (
+                Strategy::ShuffledHash,
+                shuffle + probe_rows + 2.0 * build_rows,
+            ),
+            (Strategy::SortMerge, {
+                let sort = |rows: f64| rows * ((rows / n).max(2.0)).log2();
+                shuffle + sort(build_rows) + sort(probe_rows) + shuffle
+            }),
+        ];
+        let hint = hint_of(&join.right)
+            .map(|h| (h, false))
+            .or_else(|| hint_of(&join.left).map(|h| (h, true)));
+        let (strategy, build_left, reason) = if join.null_aware {
+            (
+                Strategy::BroadcastHash,
+                false,
+                "NOT IN needs every build row".to_string(),
+            )
+        } else {
+            match hint {
+                Some((JoinHint::Broadcast, on_left))
+                    if (on_left && can_build_left) || (!on_left && can_build_right) =>
+                {
+                    (
+                        Strategy::BroadcastHash,
+                        on_left,
+                        "BROADCAST hint".to_string(),
+                    )
+                }
+                Some((JoinHint::Merge, _)) => {
+                    (Strategy::SortMerge, build_left, "MERGE hint".into())
+                }
+                Some((JoinHint::ShuffleHash, _)) => (
+                    Strategy::ShuffledHash,
+                    build_left,
+                    "SHUFFLE_HASH hint".into(),
+                ),
+                _ => match self.config.broadcast_threshold {
+                    Some(threshold) if build_bytes <= threshold as f64 => (
+                        Strategy::BroadcastHash,
+                        build_left,
+                        format!(
+                            "build side {:.0} bytes <= broadcast_threshold {threshold}",
+                            build_bytes
+                        ),
+                    ),
+                    threshold => {
+                        let why = match threshold {
+                            None => "broadcast disabled".to_string(),
+                            Some(t) => format!(
+                                "build side {:.0} bytes > broadcast_threshold {t}",
+                                build_bytes
+                            ),
+                        };
+                        if self.config.prefer_sort_merge_join {
+                            (
+                                Strategy::SortMerge,
+                                build_left,
+                                format!("{why}; prefer_sort_merge_join"),
+                            )
+                        } else {
+                            (
+                                Strategy::ShuffledHash,
+                                build_left,
+                                format!("{why}; prefer_sort_merge_join = false"),
+                            )
+                        }
+                    }
+                },
+            }
+        };
+        let keys: Vec<String> = join.on.iter().map(|(l, r)| format!("{l} = {r}")).collect();
+        let alternatives: Vec<String> = costs
+            .iter()
+            .map(|(s, c)| {
+                format!(
+                    "{}{} cost={:.0}",
+                    if *s == strategy { "*" } else { "" },
+                    s.name(),
+                    c
+                )
+            })
+            .collect();
+        self.join_choices.borrow_mut().push(format!(
+            "{} Join [{}]: {} ({reason})",
+            join.join_type.name(),
+            keys.join(", "),
+            alternatives.join(", ")
+        ));
+        (strategy, build_left)
+    }
+}
