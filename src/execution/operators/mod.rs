@@ -234,16 +234,43 @@ impl PhysicalPlan {
     /// The tree, one operator per line, children indented.
     pub fn display_indent(&self) -> String {
         let mut out = String::new();
-        self.write_indent(&mut out, 0);
+        let mut next_stage = 1;
+        self.write_indent(&mut out, 0, 0, &mut next_stage);
         out
     }
 
-    fn write_indent(&self, out: &mut String, depth: usize) {
+    /// Whether child `i` runs as a stage of its own, before this operator's
+    /// tasks: below an exchange or a merge, or a broadcast build side.
+    pub fn child_is_stage(&self, i: usize) -> bool {
+        match self {
+            PhysicalPlan::Exchange(_) | PhysicalPlan::SortPreservingMerge(_) => true,
+            PhysicalPlan::HashJoin(exec) => i == 1 && !exec.partitioned,
+            PhysicalPlan::NestedLoopJoin(_) => i == 1,
+            _ => false,
+        }
+    }
+
+    /// The tree with each operator's stage: `*(n)`; stage 0 produces the
+    /// result, and a broadcast build side shows as a BroadcastExchange.
+    fn write_indent(&self, out: &mut String, depth: usize, stage: usize, next: &mut usize) {
         out.push_str(&"  ".repeat(depth));
+        out.push_str(&format!("*({stage}) "));
         out.push_str(&self.node_line());
         out.push('\n');
-        for child in self.children() {
-            child.write_indent(out, depth + 1);
+        for (i, child) in self.children().into_iter().enumerate() {
+            if !self.child_is_stage(i) {
+                child.write_indent(out, depth + 1, stage, next);
+                continue;
+            }
+            let child_stage = *next;
+            *next += 1;
+            if matches!(self, PhysicalPlan::HashJoin(_) | PhysicalPlan::NestedLoopJoin(_)) {
+                out.push_str(&"  ".repeat(depth + 1));
+                out.push_str(&format!("*({stage}) BroadcastExchange\n"));
+                child.write_indent(out, depth + 2, child_stage, next);
+            } else {
+                child.write_indent(out, depth + 1, child_stage, next);
+            }
         }
     }
 }
