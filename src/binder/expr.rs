@@ -23,7 +23,10 @@ impl Binder<'_> {
                     "Binder Error: cannot resolve \"{expr}\""
                 ))),
             },
-            ast::Expr::Value(value) => bind_value(&value.value),
+            ast::Expr::Value(value) => match &value.value {
+                ast::Value::Placeholder(text) => self.bind_placeholder(text),
+                other => bind_value(other),
+            },
             ast::Expr::TypedString(typed) => {
                 bind_typed_string(&typed.data_type, &typed.value.value)
             }

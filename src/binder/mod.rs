@@ -8,12 +8,16 @@ mod from;
 mod function;
 mod group_by;
 mod literal;
+mod parameter;
 mod query;
 pub mod scope;
 mod select;
 mod subquery;
 pub mod types;
 mod window;
+
+pub use parameter::parameter_name;
+pub use query::count_value;
 
 use crate::catalog::{Catalog, ViewDefinition};
 use crate::error::Result;
@@ -38,6 +42,10 @@ pub struct Binder<'a> {
     correlated: Vec<Vec<ColumnRef>>,
     /// Scalar subqueries bound in the current clause, waiting to be joined in.
     pending: Vec<subquery::PendingSubquery>,
+    /// Types of parameters known before binding (declared or hinted).
+    parameter_types: HashMap<String, DataType>,
+    /// Names of the parameters seen, in the order first seen.
+    parameters: Vec<String>,
 }
 
 /// Where an expression is bound: the visible columns, and where aggregate calls
@@ -79,6 +87,8 @@ impl<'a> Binder<'a> {
             outer_scopes: vec![],
             correlated: vec![],
             pending: vec![],
+            parameter_types: HashMap::new(),
+            parameters: vec![],
         }
     }
 

@@ -7,6 +7,8 @@
 //!   that changed it, then the physical plan.
 //! - `EXPLAIN COST q`: the optimized logical plan with estimated rows and
 //!   bytes on every node, then the physical plan.
+//! - `EXPLAIN [ANALYZE] EXECUTE name(values)`: any of the above for a
+//!   prepared statement with its parameters bound.
 //! - `EXPLAIN ANALYZE q`: runs the query; the physical plan with, per
 //!   operator, actual rows, batches, tasks, time and peak memory beside the
 //!   estimate (`(!)` marks estimates off by more than 10×), then row groups
@@ -77,12 +79,23 @@ impl Session {
         let Statement::Explain { statement, .. } = explain else {
             return Err(QuarryError::Internal("not an EXPLAIN".into()));
         };
-        let Statement::Query(query) = statement.as_ref() else {
-            return Err(QuarryError::NotImplemented(
-                "EXPLAIN of a non-query statement".into(),
-            ));
+        // `EXPLAIN [ANALYZE] EXECUTE q(..)` plans the prepared statement with
+        // its values bound, as executing it would.
+        let (query, planned) = match statement.as_ref() {
+            Statement::Query(query) => (query.to_string(), self.plan_query(query)?),
+            Statement::Execute { .. } => {
+                let (prepared, values) = self.execute_arguments(statement)?;
+                (
+                    statement.to_string(),
+                    self.plan_prepared(&prepared, &values)?,
+                )
+            }
+            _ => {
+                return Err(QuarryError::NotImplemented(
+                    "EXPLAIN of a statement other than a query or EXECUTE".into(),
+                ))
+            }
         };
-        let planned = self.plan_query(query)?;
         let mut text = String::new();
         match mode {
             ExplainMode::Plain | ExplainMode::Analyze => {}

@@ -16,7 +16,7 @@ mod test_plans;
 
 pub use eliminate_common_subexpressions::EliminateCommonSubexpressions;
 pub use eliminate_outer_join::EliminateOuterJoin;
-pub use fold_constants::FoldConstants;
+pub use fold_constants::{fold, map_expressions, FoldConstants};
 pub use infer_predicates::InferPredicates;
 pub use propagate_empty_relation::PropagateEmptyRelation;
 pub use prune_columns::PruneColumns;
