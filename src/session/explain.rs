@@ -7,12 +7,13 @@
 //!   that changed it, then the physical plan.
 //! - `EXPLAIN COST q`: the optimized logical plan with estimated rows and
 //!   bytes on every node, then the physical plan.
-//! - `EXPLAIN [ANALYZE] EXECUTE name(values)`: any of the above for a
-//!   prepared statement with its parameters bound.
 //! - `EXPLAIN ANALYZE q`: runs the query; the physical plan with, per
 //!   operator, actual rows, batches, tasks, time and peak memory beside the
 //!   estimate (`(!)` marks estimates off by more than 10×), then row groups
 //!   read and pruned and the total time.
+//! - `EXPLAIN [form] EXECUTE name(values)`: any of the above for a prepared
+//!   statement, its parameters bound to the values (the analyzed plan shows
+//!   them as `$1`, the optimized plan as literals).
 
 use super::{PlannedQuery, QueryResult, Session};
 use crate::error::{QuarryError, Result};

@@ -110,7 +110,8 @@ impl PreparedStatement {
             ParameterValues::Positional(values) => {
                 if let Some(first) = self.parameters.first().filter(|p| !is_positional_name(p)) {
                     return Err(QuarryError::Plan(format!(
-                        "Invalid Input Error: the parameters are named (${first}, ..): give values by name"
+                        "Invalid Input Error: the parameters are named ({}): give their values by name ({first} := value, ..)",
+                        list(&self.parameters)
                     )));
                 }
                 if values.len() != expected {
