@@ -75,3 +75,49 @@ pub fn parameter_name(text: &str) -> Result<String> {
     }
     Ok(name.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::logical::parameter::parameters_of;
+    use crate::optimizer::rules::test_plans::bind;
+    use arrow::datatypes::DataType;
+
+    /// The type of each parameter occurrence, in plan order.
+    fn types(sql: &str) -> Vec<(String, DataType)> {
+        parameters_of(&bind(sql))
+            .into_iter()
+            .map(|p| (p.to_string(), p.data_type))
+            .collect()
+    }
+
+    #[test]
+    fn parameter_takes_the_type_of_the_column_it_meets() {
+        assert_eq!(
+            types("SELECT a FROM t1 WHERE c = $1 AND b + $2 > 0"),
+            vec![
+                ("$1".into(), DataType::Utf8),
+                ("$2".into(), DataType::Int32)
+            ]
+        );
+    }
+
+    #[test]
+    fn parameter_beside_a_constant_or_alone_stays_unknown() {
+        assert_eq!(
+            types("SELECT $1 * 2, $2"),
+            vec![("$1".into(), DataType::Null), ("$2".into(), DataType::Null)]
+        );
+    }
+
+    #[test]
+    fn limit_parameter_is_bigint_and_question_marks_count_up() {
+        assert_eq!(
+            types("SELECT a FROM t1 WHERE a IN (?, ?) LIMIT ?"),
+            vec![
+                ("$3".into(), DataType::Int64),
+                ("$1".into(), DataType::Int32),
+                ("$2".into(), DataType::Int32),
+            ]
+        );
+    }
+}

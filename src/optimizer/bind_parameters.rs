@@ -131,3 +131,77 @@ fn shorten(text: &str) -> String {
         None => text.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optimizer::rules::test_plans::bind;
+
+    fn values(pairs: &[(&str, ScalarValue)]) -> HashMap<String, ScalarValue> {
+        pairs
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn parameters_become_literals_of_their_types() {
+        let plan = bind("SELECT a FROM t1 WHERE a = $1 AND c = $2");
+        let values = values(&[("1", ScalarValue::utf8("5")), ("2", ScalarValue::int64(7))]);
+        let bound = bind_parameters(plan, &values).unwrap();
+        assert_eq!(
+            bound.display_indent(),
+            "Project [a#1]\n  Filter ((a#1 = 5) AND (c#3 = '7'))\n    Scan t1 [a#1, b#2, c#3]\n"
+        );
+    }
+
+    #[test]
+    fn limit_parameters_become_counts() {
+        let plan = bind("SELECT a FROM t1 LIMIT $1 OFFSET $2");
+        let values = values(&[("1", ScalarValue::int64(3)), ("2", ScalarValue::utf8("4"))]);
+        let bound = bind_parameters(plan, &values).unwrap();
+        assert!(bound.display_indent().starts_with("Limit 3 offset 4"));
+        let negative = [("1", ScalarValue::int64(-1)), ("2", ScalarValue::int64(0))];
+        let error = bind_parameters(
+            bind("SELECT a FROM t1 LIMIT $1 OFFSET $2"),
+            &self::values(&negative),
+        );
+        assert!(error
+            .unwrap_err()
+            .to_string()
+            .contains("LIMIT must be a non-negative integer"));
+    }
+
+    #[test]
+    fn declared_type_cast_is_folded_to_a_literal() {
+        let mut binder_plan = bind("SELECT a FROM t1 WHERE b < CAST($1 AS BIGINT)");
+        binder_plan =
+            bind_parameters(binder_plan, &values(&[("1", ScalarValue::int64(9))])).unwrap();
+        assert!(
+            binder_plan
+                .display_indent()
+                .contains("(CAST(b#2 AS BIGINT) < 9)"),
+            "{}",
+            binder_plan.display_indent()
+        );
+    }
+
+    #[test]
+    fn value_that_does_not_cast_names_the_parameter() {
+        let plan = bind("SELECT a FROM t1 WHERE a = $1");
+        let error = bind_parameters(plan, &values(&[("1", ScalarValue::utf8("x"))])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "Conversion Error: parameter $1 (INTEGER): Could not convert string 'x' to INTEGER"
+        );
+    }
+
+    #[test]
+    fn nodes_without_parameters_are_shared() {
+        let plan = bind("SELECT a FROM t1 WHERE a = $1");
+        let bound =
+            bind_parameters(plan.clone(), &values(&[("1", ScalarValue::int64(1))])).unwrap();
+        let scan = |p: &Arc<LogicalPlan>| p.children()[0].children()[0].clone();
+        assert!(Arc::ptr_eq(&scan(&plan), &scan(&bound)));
+    }
+}

@@ -12,7 +12,7 @@ mod reorder_joins;
 mod replace_distinct_with_aggregate;
 mod simplify_expressions;
 #[cfg(test)]
-mod test_plans;
+pub(crate) mod test_plans;
 
 pub use eliminate_common_subexpressions::EliminateCommonSubexpressions;
 pub use eliminate_outer_join::EliminateOuterJoin;
