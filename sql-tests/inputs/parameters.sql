@@ -85,6 +85,8 @@ PREPARE ddl AS DROP TABLE t;
 SELECT * FROM t WHERE id = $1;
 SELECT $name;
 CREATE VIEW v AS SELECT * FROM t WHERE id = $1;
+EXPLAIN EXECUTE add_row(9, 'x', NULL);
+PREPARE frame AS SELECT sum(id) OVER (ORDER BY id ROWS BETWEEN $1 PRECEDING AND CURRENT ROW) FROM t;
 
 -- injection payloads are values: they come back as data and change nothing
 PREPARE find AS SELECT id FROM t WHERE name = $1;

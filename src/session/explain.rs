@@ -86,6 +86,11 @@ impl Session {
             Statement::Query(query) => (query.to_string(), self.plan_query(query)?),
             Statement::Execute { .. } => {
                 let (prepared, values) = self.execute_arguments(statement)?;
+                if !prepared.is_query() {
+                    return Err(QuarryError::NotImplemented(
+                        "EXPLAIN of EXECUTE of a statement other than a query".into(),
+                    ));
+                }
                 (
                     statement.to_string(),
                     self.plan_prepared(&prepared, &values)?,

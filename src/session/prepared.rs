@@ -68,6 +68,11 @@ impl PreparedStatement {
         self.types.get(name)
     }
 
+    /// Whether the statement is a query (else an INSERT).
+    pub fn is_query(&self) -> bool {
+        matches!(self.statement, Statement::Query(_))
+    }
+
     /// The optimized plan, with its parameters unbound.
     pub fn plan(&self) -> &Arc<LogicalPlan> {
         &self.optimized
