@@ -3,7 +3,8 @@
 //!   (`sql-tests/results/explain/`), with column ids removed so the files do
 //!   not change when binding numbers columns differently;
 //! - TPC-H Q5 and Q9 get the same join order whatever the order of FROM;
-//! - EXPLAIN ANALYZE reports row groups pruned from min/max statistics.
+//! - EXPLAIN ANALYZE reports row groups pruned from min/max statistics,
+//!   also for a prepared statement whose filter values are parameters.
 
 use quarry::Session;
 use std::path::PathBuf;
@@ -190,6 +191,60 @@ fn explain_analyze_reports_pruned_row_groups() {
             .unwrap()
             .unwrap();
         assert_eq!(got, rows.to_string(), "{filter}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn prepared_statement_prunes_row_groups_with_bound_values() {
+    let dir = std::env::temp_dir().join(format!("quarry-prepared-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = sorted_parquet(&dir, 10);
+    let mut session = session();
+    session
+        .sql(&format!(
+            "CREATE VIEW sorted AS SELECT * FROM read_parquet('{}')",
+            path.display()
+        ))
+        .unwrap();
+    session
+        .sql("PREPARE below AS SELECT count(*) FROM sorted WHERE k < $1")
+        .unwrap();
+    // A declared INTEGER beside a BIGINT column: the bound value is cast and folded.
+    session
+        .sql("PREPARE between(INTEGER, INTEGER) AS SELECT count(*) FROM sorted WHERE k >= $1 AND k < $2")
+        .unwrap();
+    for (execute, read) in [
+        ("below(50)", 1),
+        ("below(450)", 5),
+        ("below('250')", 3),
+        ("below(0)", 0),
+        ("between(250, 450)", 3),
+        ("between(990, 2000)", 1),
+    ] {
+        let plan = plan_text(&mut session, &format!("EXPLAIN ANALYZE EXECUTE {execute}"));
+        let expected = format!("row groups: {read} read, {} pruned", 10 - read);
+        assert!(
+            plan.contains(&expected),
+            "{execute}: want {expected}\n{plan}"
+        );
+    }
+    // The same through the API: the scan of the planned execution.
+    let prepared = session
+        .prepare("SELECT count(*) FROM sorted WHERE k = $1")
+        .unwrap();
+    for key in [0i64, 555, 999] {
+        let planned = prepared.plan_with(&session, &[key.into()]).unwrap();
+        let physical = planned.physical.display_indent();
+        assert!(
+            physical.contains("RowGroups: 1 of 10"),
+            "k = {key}\n{physical}"
+        );
+        let result = prepared.execute(&mut session, &[key.into()]).unwrap();
+        let count = quarry::repl::format::format_value(result.batches[0].column(0).as_ref(), 0)
+            .unwrap()
+            .unwrap();
+        assert_eq!(count, "1", "k = {key}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

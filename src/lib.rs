@@ -14,6 +14,8 @@
 //! ```
 //!
 //! [`session::Session`] drives the pipeline; [`catalog`] holds tables and views.
+//! [`Session::prepare`] stops after the optimizer: the [`PreparedStatement`]
+//! binds [`ParamValue`]s into its plan and plans and runs it per execution.
 
 pub mod binder;
 pub mod catalog;
@@ -29,4 +31,5 @@ pub mod session;
 pub mod slt;
 
 pub use error::{QuarryError, Result};
-pub use session::{QueryResult, Session};
+pub use logical::ScalarValue;
+pub use session::{ParamValue, ParameterValues, PreparedStatement, QueryResult, Session};

@@ -34,6 +34,9 @@ struct Cli {
     /// Run the SQL in FILE (repeatable; runs in order with -c).
     #[arg(short = 'f', value_name = "FILE", action = ArgAction::Append)]
     file: Vec<PathBuf>,
+    /// Bind $NAME to VALUE (as text) in the statements run (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE", action = ArgAction::Append)]
+    params: Vec<String>,
 }
 
 fn default_data_dir() -> Option<PathBuf> {
@@ -101,6 +104,17 @@ fn main() -> ExitCode {
         if let Err(e) = session.register_directory(&dir) {
             eprintln!("Error: {e}");
             return ExitCode::FAILURE;
+        }
+    }
+
+    for param in &cli.params {
+        let Some((name, value)) = param.split_once('=') else {
+            eprintln!("Error: --param takes NAME=VALUE, got {param}");
+            return ExitCode::from(2);
+        };
+        if let Err(e) = session.set_parameter(name, value) {
+            eprintln!("Error: --param {param}: {e}");
+            return ExitCode::from(2);
         }
     }
 

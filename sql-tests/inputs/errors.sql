@@ -65,5 +65,5 @@ DROP VIEW two;
 SELECT 1, 2 UNION SELECT 3;
 CREATE TABLE two (z INTEGER);
 
--- not implemented yet: parameters
-SELECT n_name FROM nation WHERE n_nationkey = $1;
+-- not implemented yet: QUALIFY
+SELECT n_name FROM nation QUALIFY row_number() OVER (ORDER BY n_name) = 1;

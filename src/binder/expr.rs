@@ -23,7 +23,10 @@ impl Binder<'_> {
                     "Binder Error: cannot resolve \"{expr}\""
                 ))),
             },
-            ast::Expr::Value(value) => bind_value(&value.value),
+            ast::Expr::Value(value) => match &value.value {
+                ast::Value::Placeholder(text) => self.bind_placeholder(text),
+                other => bind_value(other),
+            },
             ast::Expr::TypedString(typed) => {
                 bind_typed_string(&typed.data_type, &typed.value.value)
             }
@@ -306,12 +309,8 @@ pub fn bind_binary(left: Expr, op: &BinaryOperator, right: Expr) -> Result<Expr>
         op if op.is_comparison() => bind_comparison(left, op, right),
         op => {
             let signature = arithmetic_signature(op, &left.data_type(), &right.data_type())?;
-            Ok(Expr::binary(
-                left.cast_to(&signature.left),
-                op,
-                right.cast_to(&signature.right),
-                signature.result,
-            ))
+            let (left, right) = cast_pair(left, &signature.left, right, &signature.right);
+            Ok(Expr::binary(left, op, right, signature.result))
         }
     }
 }
@@ -376,12 +375,29 @@ pub fn bind_comparison(left: Expr, op: BinaryOp, right: Expr) -> Result<Expr> {
     } else {
         common
     };
-    Ok(Expr::binary(
-        left.cast_to(&common),
-        op,
-        right.cast_to(&common),
-        DataType::Boolean,
-    ))
+    let (left, right) = cast_pair(left, &common, right, &common);
+    Ok(Expr::binary(left, op, right, DataType::Boolean))
+}
+
+/// Both operands cast to their types, except a parameter of unknown type
+/// beside a constant: it stays unknown and its value gives it a type when
+/// the statement executes (`$1 * 2` of 1.25 is 2.5, as in DuckDB). Beside a
+/// column, a parameter takes the column's side of the signature.
+fn cast_pair(left: Expr, left_type: &DataType, right: Expr, right_type: &DataType) -> (Expr, Expr) {
+    let untyped = |e: &Expr| matches!(e, Expr::Parameter(p) if p.data_type == DataType::Null);
+    let keep_left = untyped(&left) && right.column_ids().is_empty();
+    let keep_right = untyped(&right) && left.column_ids().is_empty();
+    let left = if keep_left {
+        left
+    } else {
+        left.cast_to(left_type)
+    };
+    let right = if keep_right {
+        right
+    } else {
+        right.cast_to(right_type)
+    };
+    (left, right)
 }
 
 fn bind_negative(operand: Expr) -> Result<Expr> {

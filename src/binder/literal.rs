@@ -68,9 +68,6 @@ pub fn bind_value(value: &Value) -> Result<Expr> {
         | Value::TripleDoubleQuotedString(text) => Ok(Expr::Literal(ScalarValue::utf8(text))),
         Value::Boolean(b) => Ok(Expr::Literal(ScalarValue::boolean(*b))),
         Value::Null => Ok(Expr::Literal(ScalarValue::null(&DataType::Null))),
-        Value::Placeholder(name) => Err(QuarryError::NotImplemented(format!(
-            "parameter placeholders ({name}) are not supported yet"
-        ))),
         other => Err(QuarryError::NotImplemented(format!(
             "the literal {other} is not supported"
         ))),

@@ -8,12 +8,16 @@ mod from;
 mod function;
 mod group_by;
 mod literal;
+mod parameter;
 mod query;
 pub mod scope;
 mod select;
 mod subquery;
 pub mod types;
 mod window;
+
+pub use parameter::parameter_name;
+pub use query::count_value;
 
 use crate::catalog::{Catalog, ViewDefinition};
 use crate::error::Result;
@@ -40,6 +44,10 @@ pub struct Binder<'a> {
     pending: Vec<subquery::PendingSubquery>,
     /// Join hints of the SELECTs being bound: (table or alias, hint).
     join_hints: Vec<(String, crate::logical::plan::JoinHint)>,
+    /// Types of parameters known before binding (declared or hinted).
+    parameter_types: HashMap<String, DataType>,
+    /// Names of the parameters seen, in the order first seen.
+    parameters: Vec<String>,
 }
 
 /// Where an expression is bound: the visible columns, and where aggregate calls
@@ -82,6 +90,8 @@ impl<'a> Binder<'a> {
             correlated: vec![],
             pending: vec![],
             join_hints: vec![],
+            parameter_types: HashMap::new(),
+            parameters: vec![],
         }
     }
 

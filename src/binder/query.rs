@@ -6,11 +6,12 @@ use super::types::{set_operation_type, sql_type_name};
 use super::{Binder, ExprContext};
 use crate::catalog::ViewDefinition;
 use crate::error::{QuarryError, Result};
+use crate::logical::parameter::LimitParameters;
 use crate::logical::plan::{
     Distinct, Join, JoinType, Limit, Projection, Sort, Union, Values, Window,
 };
 use crate::logical::window::{WindowExpr, WindowFrame, WindowFunction};
-use crate::logical::{Expr, LogicalPlan, SortKey};
+use crate::logical::{Expr, LogicalPlan, ScalarValue, SortKey};
 use arrow::datatypes::DataType;
 use sqlparser::ast::{self, SetExpr, SetOperator, SetQuantifier};
 use std::collections::HashMap;
@@ -361,36 +362,65 @@ impl Binder<'_> {
                 (Some(limit.clone()), Some(offset.clone()))
             }
         };
+        let mut parameters = LimitParameters::default();
         let fetch = match &limit {
             Some(ast::Expr::Value(v)) if matches!(v.value, ast::Value::Null) => None,
-            Some(expr) => Some(self.bind_count(expr, "LIMIT")?),
+            Some(expr) => match self.bind_count(expr, "LIMIT")? {
+                Count::Known(n) => Some(n),
+                Count::Parameter(expr) => {
+                    parameters.fetch = Some(expr);
+                    None
+                }
+            },
             None => None,
         };
-        let skip = offset
-            .map(|o| self.bind_count(&o, "OFFSET"))
-            .transpose()?
-            .unwrap_or(0);
-        if fetch.is_none() && skip == 0 {
+        let skip = match offset {
+            Some(offset) => match self.bind_count(&offset, "OFFSET")? {
+                Count::Known(n) => n,
+                Count::Parameter(expr) => {
+                    parameters.skip = Some(expr);
+                    0
+                }
+            },
+            None => 0,
+        };
+        if fetch.is_none() && skip == 0 && parameters.is_empty() {
             return Ok(plan);
         }
         Ok(Arc::new(LogicalPlan::Limit(Limit {
             input: plan,
             skip,
             fetch,
+            parameters,
         })))
     }
 
-    /// A constant, non-negative integer (LIMIT and OFFSET).
-    fn bind_count(&mut self, expr: &ast::Expr, clause: &str) -> Result<usize> {
+    /// A constant, non-negative integer (LIMIT and OFFSET), or an expression
+    /// over parameters, evaluated when their values are bound.
+    fn bind_count(&mut self, expr: &ast::Expr, clause: &str) -> Result<Count> {
         let empty = Scope::default();
         let bound = self.bind_expr(expr, &mut ExprContext::new(&empty))?;
-        let value = crate::optimizer::evaluate_constant(&bound)?;
-        match value.as_i64() {
-            Some(n) if n >= 0 => Ok(n as usize),
-            _ => Err(QuarryError::Plan(format!(
-                "Binder Error: {clause} must be a non-negative integer, got {value}"
-            ))),
+        if bound.has_parameters() {
+            return Ok(Count::Parameter(bound.cast_to(&DataType::Int64)));
         }
+        let value = crate::optimizer::evaluate_constant(&bound)?;
+        count_value(&value, clause).map(Count::Known)
+    }
+}
+
+/// A LIMIT or OFFSET: known while binding, or given by parameters.
+enum Count {
+    Known(usize),
+    Parameter(Expr),
+}
+
+/// The row count a LIMIT or OFFSET value stands for.
+pub fn count_value(value: &ScalarValue, clause: &str) -> Result<usize> {
+    match value.as_i64() {
+        Some(n) if n >= 0 => Ok(n as usize),
+        _ => Err(QuarryError::Plan(format!(
+            "Binder Error: {clause} must be a non-negative integer, got {value}"
+        ))),
     }
 }
 

@@ -180,6 +180,11 @@ impl Binder<'_> {
                 "frame offsets that read columns".into(),
             ));
         }
+        if bound_offset.has_parameters() {
+            return Err(QuarryError::NotImplemented(
+                "parameters in window frame offsets".into(),
+            ));
+        }
         let value = evaluate_constant(&bound_offset)?;
         let amount = match units {
             FrameUnits::Rows => rows_offset(&value)?,

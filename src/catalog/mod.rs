@@ -65,6 +65,9 @@ pub enum CatalogEntry {
 pub struct Catalog {
     entries: BTreeMap<String, CatalogEntry>,
     analyzed: BTreeMap<String, Arc<TableStatistics>>,
+    /// Counts the changes of `entries`, so a prepared statement knows its
+    /// plan may read a table or view that no longer exists.
+    version: u64,
 }
 
 impl Catalog {
@@ -74,6 +77,11 @@ impl Catalog {
 
     pub fn get(&self, name: &str) -> Option<&CatalogEntry> {
         self.entries.get(&name.to_lowercase())
+    }
+
+    /// Changes whenever an entry is added, replaced or removed.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     pub fn names(&self) -> impl Iterator<Item = &String> {
@@ -94,11 +102,13 @@ impl Catalog {
         }
         self.analyzed.remove(&key);
         self.entries.insert(key, entry);
+        self.version += 1;
         Ok(())
     }
 
     pub fn remove(&mut self, name: &str) -> Option<CatalogEntry> {
         self.analyzed.remove(&name.to_lowercase());
+        self.version += 1;
         self.entries.remove(&name.to_lowercase())
     }
 

@@ -21,6 +21,7 @@ impl fmt::Display for Expr {
                 Some(text) => write!(f, "'{}'", text.replace('\'', "''")),
                 None => write!(f, "{value}"),
             },
+            Expr::Parameter(parameter) => write!(f, "{parameter}"),
             Expr::Binary(binary) => write!(f, "({} {} {})", binary.left, binary.op, binary.right),
             Expr::Not(expr) => write!(f, "NOT {expr}"),
             Expr::Negative(expr) => write!(f, "(- {expr})"),
@@ -178,10 +179,18 @@ impl LogicalPlan {
                 line
             }
             LogicalPlan::Sort(sort) => format!("Sort [{}]", join(&sort.keys)),
-            LogicalPlan::Limit(limit) => match limit.fetch {
-                Some(fetch) => format!("Limit {fetch} offset {}", limit.skip),
-                None => format!("Limit ALL offset {}", limit.skip),
-            },
+            LogicalPlan::Limit(limit) => {
+                let fetch = match (&limit.parameters.fetch, limit.fetch) {
+                    (Some(expr), _) => expr.to_string(),
+                    (None, Some(fetch)) => fetch.to_string(),
+                    (None, None) => "ALL".to_string(),
+                };
+                let skip = match &limit.parameters.skip {
+                    Some(expr) => expr.to_string(),
+                    None => limit.skip.to_string(),
+                };
+                format!("Limit {fetch} offset {skip}")
+            }
             LogicalPlan::Distinct(_) => "Distinct".to_string(),
             LogicalPlan::Window(window) => {
                 let items: Vec<String> = window

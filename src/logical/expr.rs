@@ -2,6 +2,7 @@
 //! built it: implicit casts are explicit `Cast` nodes, so later stages never
 //! re-derive coercions.
 
+pub use super::parameter::Parameter;
 use super::scalar::ScalarValue;
 use super::schema::{ColumnId, ColumnRef};
 use arrow::datatypes::DataType;
@@ -136,6 +137,9 @@ pub struct ScalarFunctionExpr {
 pub enum Expr {
     Column(ColumnRef),
     Literal(ScalarValue),
+    /// A placeholder (`$1`, `?`, `$name`) whose value is bound when a
+    /// prepared statement executes; see `logical/parameter.rs`.
+    Parameter(Parameter),
     Binary(BinaryExpr),
     Not(Box<Expr>),
     Negative(Box<Expr>),
@@ -153,6 +157,7 @@ impl Expr {
         match self {
             Expr::Column(column) => column.data_type.clone(),
             Expr::Literal(value) => value.data_type().clone(),
+            Expr::Parameter(parameter) => parameter.data_type.clone(),
             Expr::Binary(binary) => binary.data_type.clone(),
             Expr::Not(_)
             | Expr::IsNull(_)
@@ -197,9 +202,20 @@ impl Expr {
         Expr::binary(self, BinaryOp::And, other, DataType::Boolean)
     }
 
+    /// This expression as `data_type`: itself when it has that type, a
+    /// parameter of still unknown type given that type (its type is inferred
+    /// from where it is used), otherwise a `Cast`.
     pub fn cast_to(self, data_type: &DataType) -> Expr {
         if &self.data_type() == data_type {
             return self;
+        }
+        if let Expr::Parameter(parameter) = &self {
+            if parameter.data_type == DataType::Null {
+                return Expr::Parameter(Parameter {
+                    name: parameter.name.clone(),
+                    data_type: data_type.clone(),
+                });
+            }
         }
         Expr::Cast(CastExpr {
             expr: Box::new(self),
@@ -210,7 +226,7 @@ impl Expr {
     /// The direct children of this expression.
     pub fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Column(_) | Expr::Literal(_) => vec![],
+            Expr::Column(_) | Expr::Literal(_) | Expr::Parameter(_) => vec![],
             Expr::Binary(binary) => vec![&binary.left, &binary.right],
             Expr::Not(expr) | Expr::Negative(expr) | Expr::IsNull(expr) | Expr::IsNotNull(expr) => {
                 vec![expr]
@@ -245,6 +261,12 @@ impl Expr {
         for child in self.children() {
             child.collect_columns(out);
         }
+    }
+
+    /// Whether a parameter occurs in this expression (its value is not known
+    /// until execution, so it is not a constant).
+    pub fn has_parameters(&self) -> bool {
+        self.any(&|e| matches!(e, Expr::Parameter(_)))
     }
 
     pub fn column_ids(&self) -> HashSet<ColumnId> {

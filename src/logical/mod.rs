@@ -5,6 +5,7 @@
 
 pub mod display;
 pub mod expr;
+pub mod parameter;
 pub mod plan;
 pub mod scalar;
 pub mod schema;
@@ -12,6 +13,7 @@ pub mod tree_node;
 pub mod window;
 
 pub use expr::{AggregateExpr, AggregateFunction, BinaryOp, Expr, SortKey};
+pub use parameter::Parameter;
 pub use plan::{JoinType, LogicalPlan};
 pub use scalar::ScalarValue;
 pub use schema::{ColumnId, ColumnRef};

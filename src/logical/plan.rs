@@ -2,6 +2,7 @@
 //! Children are `Arc` so rewrites share untouched subtrees.
 
 use super::expr::{AggregateExpr, Expr, SortKey};
+use super::parameter::LimitParameters;
 use super::schema::ColumnRef;
 use super::window::WindowExpr;
 use crate::catalog::TableSource;
@@ -119,6 +120,8 @@ pub struct Limit {
     pub input: Arc<LogicalPlan>,
     pub skip: usize,
     pub fetch: Option<usize>,
+    /// `LIMIT $1` / `OFFSET $2`: set until values are bound.
+    pub parameters: LimitParameters,
 }
 
 /// Removes duplicate rows.
@@ -382,6 +385,12 @@ impl LogicalPlan {
                 .window_exprs
                 .iter()
                 .flat_map(WindowExpr::expressions)
+                .collect(),
+            LogicalPlan::Limit(limit) => limit
+                .parameters
+                .skip
+                .iter()
+                .chain(limit.parameters.fetch.iter())
                 .collect(),
             _ => vec![],
         }

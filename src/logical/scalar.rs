@@ -51,7 +51,8 @@ impl ScalarValue {
     }
 
     pub fn is_null(&self) -> bool {
-        self.0.is_null(0)
+        // A `NullArray` has no validity buffer, so `is_null` alone says false.
+        self.0.data_type() == &DataType::Null || self.0.is_null(0)
     }
 
     /// The one-row array behind this value.

@@ -110,7 +110,7 @@ impl Expr {
         };
         let mut boxed = |expr: Box<Expr>| -> Result<Box<Expr>> { Ok(Box::new(apply(*expr)?)) };
         let expr = match self {
-            Expr::Column(_) | Expr::Literal(_) => self,
+            Expr::Column(_) | Expr::Literal(_) | Expr::Parameter(_) => self,
             Expr::Binary(binary) => Expr::Binary(BinaryExpr {
                 left: boxed(binary.left)?,
                 right: boxed(binary.right)?,

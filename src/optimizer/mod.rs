@@ -34,6 +34,7 @@
 //!    inserted projections pass through.
 //! 6. `prune_columns` last: it reads the final shape of the plan.
 
+pub mod bind_parameters;
 pub mod cost;
 pub mod rules;
 

@@ -1,5 +1,6 @@
-//! SQL text to sqlparser-rs statements. The only thing added here is the error:
-//! a parse failure becomes `QuarryError::Parse` with its line and column.
+//! SQL text to sqlparser-rs statements. Added here: the error (a parse
+//! failure becomes `QuarryError::Parse` with its line and column), Spark's
+//! EXPLAIN forms, and `?` placeholders numbered like `$1`.
 
 use crate::error::{QuarryError, Result};
 use sqlparser::ast::Statement;
@@ -14,7 +15,7 @@ pub fn parse_sql(sql: &str) -> Result<Vec<Statement>> {
     let tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
         .map_err(|e| parse_error(sql, e.into()))?;
-    let tokens = explain_options_in_parentheses(tokens);
+    let tokens = number_question_marks(explain_options_in_parentheses(tokens));
     Parser::new(&dialect)
         .with_tokens_with_locations(tokens)
         .parse_statements()
@@ -46,6 +47,23 @@ fn explain_options_in_parentheses(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSp
         out.push(token);
     }
     out
+}
+
+/// `?` ==> `$1`, `$2`, ... in the order written, counted per statement, so
+/// the binder sees every positional parameter by its number.
+fn number_question_marks(mut tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut count = 0;
+    for token in &mut tokens {
+        match &token.token {
+            Token::SemiColon => count = 0,
+            Token::Placeholder(text) if text == "?" => {
+                count += 1;
+                token.token = Token::Placeholder(format!("${count}"));
+            }
+            _ => {}
+        }
+    }
+    tokens
 }
 
 fn parse_error(sql: &str, error: ParserError) -> QuarryError {
@@ -97,6 +115,13 @@ mod tests {
             }
             other => panic!("expected a parse error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn question_marks_are_numbered_per_statement() {
+        let statements = parse_sql("SELECT ?, ?; SELECT ?").unwrap();
+        assert_eq!(statements[0].to_string(), "SELECT $1, $2");
+        assert_eq!(statements[1].to_string(), "SELECT $1");
     }
 
     #[test]

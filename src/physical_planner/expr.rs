@@ -32,6 +32,11 @@ impl InputLayout {
                 }
             }
             Expr::Literal(value) => PhysicalExpr::Literal(value.clone()),
+            Expr::Parameter(parameter) => {
+                return Err(QuarryError::Plan(format!(
+                    "Invalid Input Error: no value was given for parameter {parameter}"
+                )))
+            }
             Expr::Binary(binary) => PhysicalExpr::Binary {
                 left: boxed(&binary.left)?,
                 op: binary.op,

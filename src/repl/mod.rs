@@ -27,6 +27,9 @@ const HELP: &str = "\
 .timer on|off      print how long each statement took
 .mode FORMAT       output as table, csv, json or markdown
 .read FILE         run the statements in FILE
+.param set NAME VALUE  bind $NAME to VALUE (the rest of the line, as text)
+.param list        show the bound parameters
+.param clear       forget every bound parameter
 .quit              leave (also .exit or Ctrl-D)
 Statements end with ';' and may span several lines.";
 
@@ -110,6 +113,15 @@ fn run_timed(session: &mut Session, shell: &Shell, sql: &str) {
 
 /// Runs one dot command; returns false when the shell should exit.
 pub fn run_command(session: &mut Session, shell: &mut Shell, line: &str) -> bool {
+    if let Some(rest) = line.strip_prefix(".param") {
+        if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+            match param_command(session, rest.trim_start()) {
+                Ok(text) => print!("{text}"),
+                Err(e) => eprintln!("Error: {e}"),
+            }
+            return true;
+        }
+    }
     let mut words = line.split_whitespace();
     let command = words.next().unwrap_or("");
     let argument = words.next();
@@ -146,6 +158,43 @@ pub fn run_command(session: &mut Session, shell: &mut Shell, line: &str) -> bool
     true
 }
 
+/// `.param set NAME VALUE`, `.param list`, `.param clear`: the values of
+/// `$NAME` in the statements that follow. VALUE is the rest of the line,
+/// bound as VARCHAR text (cast to the parameter's type when used); it is
+/// never spliced into SQL. Returns what to print.
+pub fn param_command(session: &mut Session, arguments: &str) -> crate::Result<String> {
+    let (subcommand, rest) = arguments
+        .split_once(char::is_whitespace)
+        .unwrap_or((arguments, ""));
+    match subcommand {
+        "set" => {
+            let rest = rest.trim_start();
+            let (name, value) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            if name.is_empty() {
+                return Err(crate::QuarryError::Plan(
+                    "usage: .param set NAME VALUE".into(),
+                ));
+            }
+            session.set_parameter(name, value.trim())?;
+            Ok(String::new())
+        }
+        "list" => Ok(session
+            .parameter_values()
+            .map(|(name, value)| {
+                let literal = crate::logical::Expr::Literal(value.clone());
+                format!("${name} = {literal}\n")
+            })
+            .collect()),
+        "clear" => {
+            session.clear_parameters();
+            Ok(String::new())
+        }
+        _ => Err(crate::QuarryError::Plan(
+            "usage: .param set NAME VALUE | .param list | .param clear".into(),
+        )),
+    }
+}
+
 fn print_schema(session: &mut Session, table: Option<&str>) {
     let names: Vec<String> = match table {
         Some(t) => vec![t.to_string()],
@@ -179,4 +228,32 @@ fn print_schema(session: &mut Session, table: Option<&str>) {
 
 fn history_path() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".quarry_history"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::AsArray;
+
+    #[test]
+    fn param_set_binds_its_text_in_later_statements() {
+        let mut session = Session::new().unwrap();
+        param_command(&mut session, "set who  O'Brien'; DROP TABLE x; --").unwrap();
+        let listed = param_command(&mut session, "list").unwrap();
+        assert_eq!(listed, "$who = 'O''Brien''; DROP TABLE x; --'\n");
+        let result = session.sql("SELECT $who AS v").unwrap();
+        let column = result.batches[0]
+            .column(0)
+            .as_string::<i32>()
+            .value(0)
+            .to_string();
+        assert_eq!(column, "O'Brien'; DROP TABLE x; --");
+        param_command(&mut session, "clear").unwrap();
+        let error = session.sql("SELECT $who").unwrap_err().to_string();
+        assert!(
+            error.contains("no value was given for parameter $who"),
+            "{error}"
+        );
+        assert!(param_command(&mut session, "unset who").is_err());
+    }
 }

@@ -11,6 +11,9 @@
 //!   operator, actual rows, batches, tasks, time and peak memory beside the
 //!   estimate (`(!)` marks estimates off by more than 10×), then row groups
 //!   read and pruned and the total time.
+//! - `EXPLAIN [form] EXECUTE name(values)`: any of the above for a prepared
+//!   statement, its parameters bound to the values (the analyzed plan shows
+//!   them as `$1`, the optimized plan as literals).
 
 use super::{PlannedQuery, QueryResult, Session};
 use crate::error::{QuarryError, Result};
@@ -77,12 +80,28 @@ impl Session {
         let Statement::Explain { statement, .. } = explain else {
             return Err(QuarryError::Internal("not an EXPLAIN".into()));
         };
-        let Statement::Query(query) = statement.as_ref() else {
-            return Err(QuarryError::NotImplemented(
-                "EXPLAIN of a non-query statement".into(),
-            ));
+        // `EXPLAIN [ANALYZE] EXECUTE q(..)` plans the prepared statement with
+        // its values bound, as executing it would.
+        let (query, planned) = match statement.as_ref() {
+            Statement::Query(query) => (query.to_string(), self.plan_query(query)?),
+            Statement::Execute { .. } => {
+                let (prepared, values) = self.execute_arguments(statement)?;
+                if !prepared.is_query() {
+                    return Err(QuarryError::NotImplemented(
+                        "EXPLAIN of EXECUTE of a statement other than a query".into(),
+                    ));
+                }
+                (
+                    statement.to_string(),
+                    self.plan_prepared(&prepared, &values)?,
+                )
+            }
+            _ => {
+                return Err(QuarryError::NotImplemented(
+                    "EXPLAIN of a statement other than a query or EXECUTE".into(),
+                ))
+            }
         };
-        let planned = self.plan_query(query)?;
         let mut text = String::new();
         match mode {
             ExplainMode::Plain | ExplainMode::Analyze => {}

@@ -6,26 +6,35 @@
 //!      --physical_planner--> PhysicalPlan --scheduler (rayon)--> RecordBatches
 //! ```
 //!
+//! A query is prepared (bound and optimized, `prepared.rs`) and then run
+//! with the values of its parameters, if it has any: they become literals in
+//! the optimized plan before physical planning.
+//!
 //! DDL and DML statements (CREATE, INSERT, DROP, SHOW, DESCRIBE) are in
-//! `statements.rs`; EXPLAIN is in `explain.rs`.
+//! `statements.rs`; EXPLAIN is in `explain.rs`; PREPARE / EXECUTE /
+//! DEALLOCATE in `prepared.rs`.
 
 mod explain;
 mod options;
+mod param_value;
+mod prepared;
 mod statements;
 
-use crate::binder::Binder;
+pub use param_value::ParamValue;
+pub use prepared::{ParameterValues, PreparedStatement};
+
 use crate::catalog::Catalog;
 use crate::config::SessionConfig;
 use crate::error::{QuarryError, Result};
 use crate::execution::memory::MemoryPool;
 use crate::execution::{scheduler, PhysicalPlan, TaskContext};
-use crate::logical::LogicalPlan;
+use crate::logical::{LogicalPlan, ScalarValue};
 use crate::optimizer::{Optimizer, TraceEntry};
 use crate::parser::parse_sql;
-use crate::physical_planner::PhysicalPlanner;
 use arrow::datatypes::{Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use sqlparser::ast::{self, Statement};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -67,6 +76,10 @@ pub struct Session {
     optimizer: Optimizer,
     /// The options the session started with, for RESET.
     defaults: SessionConfig,
+    /// PREPARE'd statements by lower-case name.
+    prepared: HashMap<String, PreparedStatement>,
+    /// Values of `$name` for the statements `sql` runs (`set_parameter`).
+    parameter_values: BTreeMap<String, ScalarValue>,
 }
 
 impl Session {
@@ -82,6 +95,8 @@ impl Session {
             config,
             pool,
             optimizer: Optimizer::new(),
+            prepared: HashMap::new(),
+            parameter_values: BTreeMap::new(),
         })
     }
 
@@ -128,6 +143,13 @@ impl Session {
         match statement {
             Statement::Query(query) => self.run_query(query),
             Statement::Explain { .. } => self.explain(statement),
+            Statement::Prepare {
+                name,
+                data_types,
+                statement,
+            } => self.prepare_sql(name, data_types, statement),
+            Statement::Execute { .. } => self.execute_sql(statement),
+            Statement::Deallocate { name, .. } => self.deallocate(name),
             other => match self.execute_option(other) {
                 Some(result) => result,
                 None => self.execute_ddl(other),
@@ -135,19 +157,12 @@ impl Session {
         }
     }
 
-    /// Parses, binds, optimizes and plans a query without running it.
+    /// Binds, optimizes and plans a query without running it; parameters
+    /// take the session's values (`set_parameter`).
     pub fn plan_query(&self, query: &ast::Query) -> Result<PlannedQuery> {
-        let bound = Binder::new(&self.catalog).bind_query_plan(query)?;
-        let (optimized, trace) = self.optimizer.optimize(bound.clone())?;
-        let planner = PhysicalPlanner::new(&self.config);
-        let physical = planner.create(&optimized)?;
-        Ok(PlannedQuery {
-            bound,
-            optimized,
-            trace,
-            physical,
-            estimates: planner.estimates(),
-        })
+        let statement = Statement::Query(Box::new(query.clone()));
+        let prepared = self.prepare_statement(&statement, HashMap::new())?;
+        self.plan_prepared(&prepared, &ParameterValues::Session)
     }
 
     fn run_query(&self, query: &ast::Query) -> Result<QueryResult> {

@@ -1,7 +1,9 @@
 //! DDL and DML: CREATE TABLE [AS], CREATE EXTERNAL TABLE, CREATE VIEW,
 //! INSERT INTO, DROP TABLE/VIEW, SHOW TABLES, DESCRIBE and ANALYZE TABLE.
 
+use super::prepared::ParameterValues;
 use super::{QueryResult, Session};
+use crate::binder::parameter_name;
 use crate::binder::types::{arrow_type, sql_type_name};
 use crate::binder::Binder;
 use crate::catalog::{
@@ -13,6 +15,7 @@ use arrow::compute::{cast_with_options, CastOptions};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use sqlparser::ast::{self, ObjectType, Statement};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -92,7 +95,13 @@ impl Session {
             column_names: view.columns.iter().map(|c| c.name.value.clone()).collect(),
         };
         // Bind once now so a broken view is rejected when it is created.
-        let plan = Binder::new(&self.catalog).bind_query_plan(&definition.query)?;
+        let mut binder = Binder::new(&self.catalog);
+        let plan = binder.bind_query_plan(&definition.query)?;
+        if let Some(parameter) = binder.parameters().first() {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: a view cannot have parameters (${parameter} in view {name})"
+            )));
+        }
         if definition.column_names.len() > plan.columns().len() {
             return Err(QuarryError::Plan(format!(
                 "Binder Error: view {name} names {} columns but its query has {}",
@@ -108,7 +117,19 @@ impl Session {
         Ok(QueryResult::empty())
     }
 
+    /// INSERT, prepared and run with the session's parameter values.
     fn insert(&mut self, insert: &ast::Insert) -> Result<QueryResult> {
+        let statement = Statement::Insert(insert.clone());
+        let prepared = self.prepare_statement(&statement, Default::default())?;
+        self.execute_prepared(&prepared, &ParameterValues::Session)
+    }
+
+    /// The table an INSERT writes to and, for each column it supplies, the
+    /// table column that receives it.
+    fn insert_target(
+        &self,
+        insert: &ast::Insert,
+    ) -> Result<(String, Arc<TableSource>, Vec<usize>)> {
         let ast::TableObject::TableName(table_name) = &insert.table else {
             return Err(QuarryError::NotImplemented(
                 "INSERT INTO a table function".into(),
@@ -134,14 +155,7 @@ impl Session {
                 source.kind()
             )));
         };
-        let Some(query) = &insert.source else {
-            return Err(QuarryError::NotImplemented(
-                "INSERT without VALUES or SELECT".into(),
-            ));
-        };
-        let result = self.run_query(query)?;
         let schema = table.schema.clone();
-        // Which table column each inserted column goes to.
         let targets: Vec<usize> = if insert.columns.is_empty() {
             (0..schema.fields().len()).collect()
         } else {
@@ -162,6 +176,48 @@ impl Session {
                 })
                 .collect::<Result<_>>()?
         };
+        Ok((name, source, targets))
+    }
+
+    /// `INSERT INTO t VALUES ($1, ..)`: a placeholder that is a whole value
+    /// takes the type of the column it fills.
+    pub(super) fn insert_parameter_types(
+        &self,
+        insert: &ast::Insert,
+    ) -> Result<HashMap<String, DataType>> {
+        let (_, source, targets) = self.insert_target(insert)?;
+        let schema = source.schema();
+        let mut types = HashMap::new();
+        let Some(ast::SetExpr::Values(values)) = insert.source.as_ref().map(|q| q.body.as_ref())
+        else {
+            return Ok(types);
+        };
+        for row in &values.rows {
+            for (item, &target) in row.iter().zip(&targets) {
+                if let ast::Expr::Value(value) = item {
+                    if let ast::Value::Placeholder(text) = &value.value {
+                        let data_type = schema.field(target).data_type().clone();
+                        types.entry(parameter_name(text)?).or_insert(data_type);
+                    }
+                }
+            }
+        }
+        Ok(types)
+    }
+
+    /// Appends the rows of `result` (an INSERT's source) to its table.
+    pub(super) fn insert_rows(
+        &mut self,
+        insert: &ast::Insert,
+        result: QueryResult,
+    ) -> Result<QueryResult> {
+        let (name, source, targets) = self.insert_target(insert)?;
+        let TableSource::Memory(table) = source.as_ref() else {
+            return Err(QuarryError::Internal(format!(
+                "{name} is not a memory table"
+            )));
+        };
+        let schema = table.schema.clone();
         if result.schema.fields().len() != targets.len() {
             return Err(QuarryError::Plan(format!(
                 "Binder Error: table {name} has {} columns but {} values were supplied",

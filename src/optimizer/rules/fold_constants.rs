@@ -7,7 +7,8 @@
 //! `(a AND b) OR (a AND c)` ==> `a AND (b OR c)`.
 //!
 //! Does not fire on expressions that fail to evaluate (the error is left to
-//! execution, where it is reported as the query's error).
+//! execution, where it is reported as the query's error), nor on those that
+//! read a parameter, whose value is known only when the statement executes.
 
 use crate::error::Result;
 use crate::logical::expr::BinaryExpr;
@@ -161,7 +162,7 @@ pub fn fold(expr: Expr) -> Result<Transformed<Expr>> {
                 Expr::Not(x) => Transformed::yes(*x),
                 other => Transformed::no(Expr::Not(Box::new(other))),
             },
-            e if e.column_ids().is_empty() => match evaluate_constant(&e) {
+            e if e.column_ids().is_empty() && !e.has_parameters() => match evaluate_constant(&e) {
                 Ok(value) => Transformed::yes(Expr::Literal(value)),
                 Err(_) => Transformed::no(e),
             },
@@ -250,6 +251,23 @@ mod tests {
         let folded = fold(expr).unwrap();
         assert!(folded.transformed);
         assert_eq!(folded.data.to_string(), "(b#1 AND (c#2 OR d#3))");
+    }
+
+    #[test]
+    fn expression_with_a_parameter_is_not_evaluated() {
+        let parameter = Expr::Parameter(crate::logical::Parameter {
+            name: "1".into(),
+            data_type: DataType::Int64,
+        });
+        let expr = Expr::binary(
+            parameter,
+            BinaryOp::Plus,
+            Expr::Literal(ScalarValue::int64(3)),
+            DataType::Int64,
+        );
+        let folded = fold(expr.clone()).unwrap();
+        assert!(!folded.transformed);
+        assert_eq!(folded.data, expr);
     }
 
     #[test]

@@ -113,6 +113,7 @@ fn copy(
 
 /// The column a predicate restricts when it is a comparison with a literal,
 /// an IN list of literals or IS NOT NULL over that column (or a cast of it).
+/// A parameter counts as a literal: it is one in every execution.
 fn fact_column(fact: &Expr) -> Option<ColumnId> {
     let column = |e: &Expr| match e {
         Expr::Column(c) => Some(c.id),
@@ -122,7 +123,7 @@ fn fact_column(fact: &Expr) -> Option<ColumnId> {
         },
         _ => None,
     };
-    let literal = |e: &Expr| matches!(e, Expr::Literal(_));
+    let literal = |e: &Expr| matches!(e, Expr::Literal(_) | Expr::Parameter(_));
     match fact {
         Expr::Binary(binary)
             if binary.op.is_comparison()

@@ -13,12 +13,12 @@ mod reorder_joins;
 mod replace_distinct_with_aggregate;
 mod simplify_expressions;
 #[cfg(test)]
-mod test_plans;
+pub(crate) mod test_plans;
 
 pub use decorrelate_subqueries::DecorrelateSubqueries;
 pub use eliminate_common_subexpressions::EliminateCommonSubexpressions;
 pub use eliminate_outer_join::EliminateOuterJoin;
-pub use fold_constants::FoldConstants;
+pub use fold_constants::{fold, map_expressions, FoldConstants};
 pub use infer_predicates::InferPredicates;
 pub use propagate_empty_relation::PropagateEmptyRelation;
 pub use prune_columns::PruneColumns;

@@ -11,11 +11,14 @@
 //! - `Limit 5 offset 2 <- Limit 10 offset 1` ==> `Limit 5 offset 3`;
 //! - `Limit 0` ==> an empty relation with the same columns.
 //!
+//! A limit given by parameters (`LIMIT $1`) only moves through projections.
+//!
 //! Does not push past a filter, aggregate, sort, window or distinct, whose
 //! output rows depend on more input rows than they output, nor into an
 //! inner or full join.
 
 use crate::error::Result;
+use crate::logical::parameter::LimitParameters;
 use crate::logical::plan::*;
 use crate::logical::tree_node::Transformed;
 use crate::logical::LogicalPlan;
@@ -64,6 +67,7 @@ fn limited(input: &Arc<LogicalPlan>, rows: usize) -> Option<Arc<LogicalPlan>> {
         input: input.clone(),
         skip: 0,
         fetch: Some(rows),
+        parameters: LimitParameters::default(),
     })))
 }
 
@@ -80,8 +84,12 @@ fn push(limit: &Limit) -> Option<Arc<LogicalPlan>> {
             input,
             skip: limit.skip,
             fetch: limit.fetch,
+            parameters: limit.parameters.clone(),
         }))
     };
+    // A limit given by parameters moves only through projections: its
+    // values are not known until the statement executes.
+    let known = |limit: &Limit| limit.parameters.is_empty();
     match limit.input.as_ref() {
         LogicalPlan::Projection(projection) => {
             Some(Arc::new(LogicalPlan::Projection(Projection {
@@ -89,7 +97,7 @@ fn push(limit: &Limit) -> Option<Arc<LogicalPlan>> {
                 ..projection.clone()
             })))
         }
-        LogicalPlan::Limit(inner) => {
+        LogicalPlan::Limit(inner) if known(limit) && known(inner) => {
             // The outer limit skips rows of what the inner one lets through.
             let inner_left = inner.fetch.map(|fetch| fetch.saturating_sub(limit.skip));
             let fetch = match (inner_left, limit.fetch) {
@@ -100,9 +108,10 @@ fn push(limit: &Limit) -> Option<Arc<LogicalPlan>> {
                 input: inner.input.clone(),
                 skip: inner.skip + limit.skip,
                 fetch,
+                parameters: LimitParameters::default(),
             })))
         }
-        LogicalPlan::Union(union) => {
+        LogicalPlan::Union(union) if known(limit) => {
             let rows = limit.skip + limit.fetch?;
             let pushed: Vec<Option<Arc<LogicalPlan>>> =
                 union.inputs.iter().map(|i| limited(i, rows)).collect();
@@ -119,7 +128,9 @@ fn push(limit: &Limit) -> Option<Arc<LogicalPlan>> {
                 columns: union.columns.clone(),
             }))))
         }
-        LogicalPlan::Join(join) if matches!(join.join_type, JoinType::Left | JoinType::Right) => {
+        LogicalPlan::Join(join)
+            if known(limit) && matches!(join.join_type, JoinType::Left | JoinType::Right) =>
+        {
             let rows = limit.skip + limit.fetch?;
             let new = match join.join_type {
                 JoinType::Left => Join {
