@@ -289,3 +289,121 @@ fn explain_forms() {
         "{error}"
     );
 }
+
+/// The physical operators of `sql`'s plan whose names contain `Join`.
+fn join_operators(session: &mut Session, sql: &str) -> Vec<String> {
+    plan_text(session, &format!("EXPLAIN {sql}"))
+        .lines()
+        .filter_map(|l| {
+            l.split_whitespace()
+                .find(|w| w.ends_with("Join"))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn disabling_broadcast_turns_q5_into_shuffled_joins_with_the_same_answer() {
+    let sql = query("q05");
+    let mut session = session();
+    let broadcast = join_operators(&mut session, &sql);
+    assert!(
+        broadcast.iter().any(|j| j == "BroadcastHashJoin"),
+        "{broadcast:?}"
+    );
+    let answer = session.sql(&sql).unwrap();
+    session.sql("SET broadcast_threshold = -1").unwrap();
+    let shuffled = join_operators(&mut session, &sql);
+    assert!(
+        !shuffled.iter().any(|j| j == "BroadcastHashJoin"),
+        "{shuffled:?}"
+    );
+    assert!(
+        shuffled.iter().any(|j| j == "SortMergeJoin"),
+        "{shuffled:?}"
+    );
+    let plan = plan_text(&mut session, &format!("EXPLAIN {sql}"));
+    assert!(plan.contains("Exchange hashpartitioning("), "{plan}");
+    let merged = session.sql(&sql).unwrap();
+    let csv = |r: &quarry::session::QueryResult| {
+        quarry::repl::format::format_batches(
+            &r.schema,
+            &r.batches,
+            quarry::repl::OutputFormat::Csv,
+            0,
+        )
+        .unwrap()
+    };
+    assert_eq!(csv(&answer), csv(&merged));
+    session.sql("SET prefer_sort_merge_join = false").unwrap();
+    let hashed = join_operators(&mut session, &sql);
+    assert!(hashed.iter().any(|j| j == "ShuffledHashJoin"), "{hashed:?}");
+    assert!(!hashed.iter().any(|j| j == "SortMergeJoin"), "{hashed:?}");
+}
+
+#[test]
+fn hints_override_the_cost_based_choice() {
+    let mut session = session();
+    let sql = |hint: &str| {
+        format!("SELECT /*+ {hint} */ count(*) FROM orders o JOIN customer c ON o.o_custkey = c.c_custkey")
+    };
+    assert_eq!(
+        join_operators(&mut session, &sql("MERGE(c)")),
+        ["SortMergeJoin"]
+    );
+    assert_eq!(
+        join_operators(&mut session, &sql("SHUFFLE_HASH(o)")),
+        ["ShuffledHashJoin"]
+    );
+    session.sql("SET broadcast_threshold = -1").unwrap();
+    assert_eq!(
+        join_operators(&mut session, &sql("BROADCAST(c)")),
+        ["BroadcastHashJoin"]
+    );
+    let error = session.sql(&sql("FASTEST(c)")).unwrap_err().to_string();
+    assert!(error.contains("unknown hint FASTEST"), "{error}");
+}
+
+#[test]
+fn an_aggregate_on_the_join_key_needs_no_second_exchange() {
+    let mut session = session();
+    session.sql("SET broadcast_threshold = -1").unwrap();
+    // Grouped by l_orderkey, then joined on it: the join reuses the
+    // aggregate's partitioning on that side.
+    let plan = plan_text(
+        &mut session,
+        "EXPLAIN SELECT o_orderkey, q FROM orders JOIN \
+         (SELECT l_orderkey, sum(l_quantity) AS q FROM lineitem GROUP BY l_orderkey) t \
+         ON o_orderkey = l_orderkey",
+    );
+    assert_eq!(
+        plan.matches("Exchange hashpartitioning(l_orderkey").count(),
+        1,
+        "{plan}"
+    );
+    let cost = plan_text(
+        &mut session,
+        "EXPLAIN COST SELECT count(*) FROM orders JOIN customer ON o_custkey = c_custkey",
+    );
+    assert!(cost.contains("== Join Strategies =="), "{cost}");
+    assert!(cost.contains("*SortMergeJoin cost="), "{cost}");
+    assert!(cost.contains("BroadcastHashJoin cost="), "{cost}");
+}
+
+#[test]
+fn explain_analyze_reports_every_stage() {
+    let mut session = session();
+    session.sql("SET broadcast_threshold = -1").unwrap();
+    let plan = plan_text(
+        &mut session,
+        "EXPLAIN ANALYZE SELECT c_mktsegment, count(*) FROM orders JOIN customer \
+         ON o_custkey = c_custkey GROUP BY c_mktsegment",
+    );
+    assert!(plan.contains("stages:"), "{plan}");
+    assert!(plan.contains("*(0) 2 tasks, 5 rows"), "{plan}");
+    assert!(plan.contains("exchanged"), "{plan}");
+    assert!(
+        plan.contains("-> Exchange hashpartitioning(o_custkey, 2)"),
+        "{plan}"
+    );
+}

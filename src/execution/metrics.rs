@@ -24,6 +24,9 @@ pub struct OperatorMetrics {
     pub tasks: AtomicU64,
     pub memory_used: AtomicUsize,
     pub memory_peak: AtomicUsize,
+    /// For a stage boundary (exchange, merge, broadcast build): wall time
+    /// of running the stage below it.
+    pub stage_nanos: AtomicU64,
 }
 
 impl OperatorMetrics {

@@ -140,6 +140,13 @@ impl Session {
         } else {
             text.push_str(&planned.physical.display_indent());
         }
+        if mode == ExplainMode::Cost && !planned.join_choices.is_empty() {
+            // Each join's alternatives; `*` marks the one chosen.
+            text.push_str("\n== Join Strategies ==\n");
+            for choice in &planned.join_choices {
+                let _ = writeln!(text, "{choice}");
+            }
+        }
         let schema = Arc::new(Schema::new(vec![Field::new("plan", DataType::Utf8, false)]));
         let batch = RecordBatch::try_new(
             schema.clone(),
@@ -160,7 +167,7 @@ impl Session {
             self.execute_plan_with_metrics(&planned.physical, Some(metrics.clone()))?;
         let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
         let elapsed = started.elapsed();
-        write_analyzed(&planned.physical, planned, &metrics, 0, text);
+        write_analyzed(&planned.physical, planned, &metrics, (0, 0), &mut 1, text);
         let (mut read, mut total, mut skipped) = (0, 0, 0);
         let _ = visit(&planned.physical, &mut |node| {
             if let PhysicalPlan::ParquetScan(scan) = node {
@@ -169,6 +176,7 @@ impl Session {
                 skipped += scan.rows_skipped_by_page_index();
             }
         });
+        write_stages(&planned.physical, &metrics, elapsed, text);
         let _ = write!(
             text,
             "\nrow groups: {read} read, {} pruned; rows skipped by the page index: {skipped}\nrows: {rows}, peak memory: {}, total time: {:.3} ms\n",
@@ -177,6 +185,86 @@ impl Session {
             elapsed.as_secs_f64() * 1000.0
         );
         Ok(())
+    }
+}
+
+/// Per stage: what ends it, its tasks, the rows it produced, the bytes that
+/// went through its exchange and its wall time.
+fn write_stages(
+    plan: &Arc<PhysicalPlan>,
+    metrics: &QueryMetrics,
+    total: std::time::Duration,
+    out: &mut String,
+) {
+    struct Stage {
+        id: usize,
+        ends: String,
+        root: Arc<PhysicalPlan>,
+        wall: Option<u64>,
+        bytes: Option<usize>,
+    }
+    fn collect(
+        plan: &Arc<PhysicalPlan>,
+        metrics: &QueryMetrics,
+        next: &mut usize,
+        stages: &mut Vec<Stage>,
+    ) {
+        for (i, child) in plan.children().into_iter().enumerate() {
+            if plan.child_is_stage(i) {
+                let id = *next;
+                *next += 1;
+                let (ends, bytes) = match plan.as_ref() {
+                    PhysicalPlan::Exchange(exchange) => {
+                        (plan.node_line(), exchange.transferred().map(|(b, _)| b))
+                    }
+                    PhysicalPlan::SortPreservingMerge(_) => (plan.node_line(), None),
+                    _ => ("BroadcastExchange".to_string(), None),
+                };
+                let wall = metrics
+                    .get(plan)
+                    .map(|m| m.stage_nanos.load(Ordering::Relaxed));
+                stages.push(Stage {
+                    id,
+                    ends,
+                    root: child.clone(),
+                    wall,
+                    bytes,
+                });
+            }
+            collect(child, metrics, next, stages);
+        }
+    }
+    let mut stages = vec![Stage {
+        id: 0,
+        ends: "result".into(),
+        root: plan.clone(),
+        wall: Some(total.as_nanos() as u64),
+        bytes: None,
+    }];
+    let mut next = 1;
+    collect(plan, metrics, &mut next, &mut stages);
+    out.push_str("\nstages:\n");
+    for stage in &stages {
+        let rows = metrics.get(&stage.root).map_or(0, |m| m.rows());
+        let _ = write!(
+            out,
+            "  *({}) {} task{}, {} rows",
+            stage.id,
+            stage.root.output_partitions(),
+            if stage.root.output_partitions() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            rows
+        );
+        if let Some(bytes) = stage.bytes {
+            let _ = write!(out, ", {} exchanged", human_bytes(bytes as f64));
+        }
+        if let Some(wall) = stage.wall {
+            let _ = write!(out, ", {:.3} ms", wall as f64 / 1e6);
+        }
+        let _ = writeln!(out, " -> {}", stage.ends);
     }
 }
 
@@ -211,10 +299,11 @@ fn write_analyzed(
     plan: &Arc<PhysicalPlan>,
     planned: &PlannedQuery,
     metrics: &QueryMetrics,
-    depth: usize,
+    (depth, stage): (usize, usize),
+    next_stage: &mut usize,
     out: &mut String,
 ) {
-    let _ = write!(out, "{}{}", "  ".repeat(depth), plan.node_line());
+    let _ = write!(out, "{}*({stage}) {}", "  ".repeat(depth), plan.node_line());
     match metrics.get(plan) {
         Some(m) => {
             let rows = m.rows();
@@ -251,8 +340,40 @@ fn write_analyzed(
         }
         None => out.push_str("  [not run]\n"),
     }
-    for child in plan.children() {
-        write_analyzed(child, planned, metrics, depth + 1, out);
+    for (i, child) in plan.children().into_iter().enumerate() {
+        if !plan.child_is_stage(i) {
+            write_analyzed(child, planned, metrics, (depth + 1, stage), next_stage, out);
+            continue;
+        }
+        let child_stage = *next_stage;
+        *next_stage += 1;
+        if matches!(
+            plan.as_ref(),
+            PhysicalPlan::HashJoin(_) | PhysicalPlan::NestedLoopJoin(_)
+        ) {
+            let _ = writeln!(
+                out,
+                "{}*({stage}) BroadcastExchange",
+                "  ".repeat(depth + 1)
+            );
+            write_analyzed(
+                child,
+                planned,
+                metrics,
+                (depth + 2, child_stage),
+                next_stage,
+                out,
+            );
+        } else {
+            write_analyzed(
+                child,
+                planned,
+                metrics,
+                (depth + 1, child_stage),
+                next_stage,
+                out,
+            );
+        }
     }
 }
 

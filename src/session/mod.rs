@@ -67,6 +67,8 @@ pub struct PlannedQuery {
     pub physical: Arc<PhysicalPlan>,
     /// Estimated output rows of physical operators, by operator address.
     pub estimates: std::collections::HashMap<usize, f64>,
+    /// Per join: the strategies considered, their costs, the one chosen.
+    pub join_choices: Vec<String>,
 }
 
 pub struct Session {

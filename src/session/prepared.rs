@@ -264,6 +264,7 @@ impl Session {
             trace: prepared.trace.clone(),
             physical,
             estimates: planner.estimates(),
+            join_choices: planner.join_choices(),
         })
     }
 

@@ -200,6 +200,10 @@ impl PhysicalPlan {
         if let Some(result) = built {
             if let Some(operator) = operator {
                 operator.add_time(started);
+                operator.stage_nanos.fetch_add(
+                    started.elapsed().as_nanos() as u64,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
             }
             return result;
         }
@@ -264,7 +268,10 @@ impl PhysicalPlan {
             }
             let child_stage = *next;
             *next += 1;
-            if matches!(self, PhysicalPlan::HashJoin(_) | PhysicalPlan::NestedLoopJoin(_)) {
+            if matches!(
+                self,
+                PhysicalPlan::HashJoin(_) | PhysicalPlan::NestedLoopJoin(_)
+            ) {
                 out.push_str(&"  ".repeat(depth + 1));
                 out.push_str(&format!("*({stage}) BroadcastExchange\n"));
                 child.write_indent(out, depth + 2, child_stage, next);
