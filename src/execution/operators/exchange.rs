@@ -166,10 +166,39 @@ fn hash_split(
         next[t as usize] += 1;
     }
     let sorted = arrow::compute::take_record_batch(batch, &UInt32Array::from(order))?;
-    Ok((0..n)
+    (0..n)
         .filter(|&i| counts[i] > 0)
-        .map(|i| (i, sorted.slice(offsets[i], counts[i])))
-        .collect())
+        .map(|i| Ok((i, compact_views(&sorted.slice(offsets[i], counts[i]))?)))
+        .collect()
+}
+
+/// The batch with its string and binary view columns copied into buffers
+/// of their own: a slice of a view array otherwise keeps (and is counted
+/// with) every data buffer of the array it came from.
+pub fn compact_views(batch: &RecordBatch) -> Result<RecordBatch> {
+    if !batch
+        .columns()
+        .iter()
+        .any(|c| matches!(c.data_type(), DataType::Utf8View | DataType::BinaryView))
+    {
+        return Ok(batch.clone());
+    }
+    let columns: Vec<ArrayRef> = batch
+        .columns()
+        .iter()
+        .map(|c| -> ArrayRef {
+            match c.data_type() {
+                DataType::Utf8View => Arc::new(c.as_string_view().gc()),
+                DataType::BinaryView => Arc::new(c.as_binary_view().gc()),
+                _ => c.clone(),
+            }
+        })
+        .collect();
+    Ok(RecordBatch::try_new_with_options(
+        batch.schema(),
+        columns,
+        &arrow::record_batch::RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+    )?)
 }
 
 /// The partition of every row: a hash of its key values, the same for equal
