@@ -157,3 +157,186 @@ pub fn hash_partition(
         Partitioning::Hash(keys, n),
     )))
 }
+
+/// What an operator requires of how a child's rows are spread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Distribution {
+    Any,
+    /// All rows in one partition.
+    Single,
+    /// Equal values of these child columns in one partition.
+    Hash(Vec<usize>),
+    /// Every row available to every task (collected once, shared).
+    Broadcast,
+}
+
+/// The distribution `plan` requires of each of its children, in the order
+/// of `children()`.
+pub fn required_distribution(plan: &PhysicalPlan) -> Vec<Distribution> {
+    let hash = |keys: &[PhysicalExpr]| match column_indices(keys) {
+        Some(indices) if !indices.is_empty() => Distribution::Hash(indices),
+        Some(_) => Distribution::Single,
+        None => Distribution::Any,
+    };
+    match plan {
+        PhysicalPlan::HashAggregate(exec) => match exec.mode {
+            AggregateMode::Partial => vec![Distribution::Any],
+            _ if exec.group_exprs.is_empty() => vec![Distribution::Single],
+            _ => vec![hash(&exec.group_exprs)],
+        },
+        PhysicalPlan::Limit(_) => vec![Distribution::Single],
+        PhysicalPlan::HashJoin(exec) if exec.partitioned => {
+            vec![hash(&exec.probe_keys), hash(&exec.build_keys)]
+        }
+        PhysicalPlan::HashJoin(exec) => {
+            vec![probe_requirement(&exec.layout), Distribution::Broadcast]
+        }
+        PhysicalPlan::NestedLoopJoin(exec) => {
+            vec![probe_requirement(&exec.layout), Distribution::Broadcast]
+        }
+        PhysicalPlan::SortMergeJoin(exec) => {
+            vec![hash(&exec.probe_keys), hash(&exec.build_keys)]
+        }
+        PhysicalPlan::Window(exec) => {
+            let shared: Vec<PhysicalExpr> = match exec.calls.split_first() {
+                Some((first, rest)) => first
+                    .partition_by
+                    .iter()
+                    .filter(|e| {
+                        rest.iter().all(|c| {
+                            c.partition_by
+                                .iter()
+                                .any(|o| o.to_string() == e.to_string())
+                        })
+                    })
+                    .cloned()
+                    .collect(),
+                None => vec![],
+            };
+            vec![hash(&shared)]
+        }
+        other => other.children().iter().map(|_| Distribution::Any).collect(),
+    }
+}
+
+/// A broadcast join emitting unmatched build rows probes in one partition.
+fn probe_requirement(layout: &JoinLayout) -> Distribution {
+    if layout.join_type.emits_unmatched_build() {
+        Distribution::Single
+    } else {
+        Distribution::Any
+    }
+}
+
+/// Whether `child` satisfies `required`.
+pub fn satisfies(child: &PhysicalPlan, required: &Distribution) -> bool {
+    match required {
+        Distribution::Any | Distribution::Broadcast => true,
+        _ if child.output_partitions() <= 1 => true,
+        Distribution::Single => false,
+        Distribution::Hash(keys) => {
+            matches!(output_partitioning(child), OutputPartitioning::Hash(have, _) if &have == keys)
+        }
+    }
+}
+
+/// Checks that every operator's children are distributed as it requires;
+/// names the first that is not (a planner bug).
+pub fn check_distribution(plan: &PhysicalPlan) -> crate::error::Result<()> {
+    let children = plan.children();
+    for (child, required) in children.iter().zip(required_distribution(plan)) {
+        // A sort-merge join's children are Sorts over the exchanges.
+        let below = match (plan, child.as_ref()) {
+            (PhysicalPlan::SortMergeJoin(_), PhysicalPlan::Sort(sort)) => &sort.input,
+            _ => *child,
+        };
+        if !satisfies(below, &required) {
+            return Err(crate::error::QuarryError::Internal(format!(
+                "{} requires {required:?} of {}, which is {:?}",
+                plan.node_line(),
+                below.node_line(),
+                output_partitioning(below)
+            )));
+        }
+        check_distribution(child)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::Int64Array;
+    use arrow::datatypes::{DataType, Field, Schema};
+    use arrow::record_batch::RecordBatch;
+
+    fn values() -> Arc<PhysicalPlan> {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("a", DataType::Int64, false),
+            Field::new("b", DataType::Int64, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(Int64Array::from(vec![1, 2])),
+                Arc::new(Int64Array::from(vec![3, 4])),
+            ],
+        )
+        .unwrap();
+        Arc::new(PhysicalPlan::Values(ValuesExec { batch }))
+    }
+
+    fn column(index: usize) -> PhysicalExpr {
+        PhysicalExpr::Column {
+            index,
+            name: format!("c{index}"),
+        }
+    }
+
+    #[test]
+    fn one_partition_satisfies_everything() {
+        let plan = values();
+        for required in [
+            Distribution::Single,
+            Distribution::Hash(vec![1]),
+            Distribution::Broadcast,
+        ] {
+            assert!(satisfies(&plan, &required));
+        }
+    }
+
+    #[test]
+    fn a_hash_exchange_satisfies_only_its_own_keys() {
+        let exchanged = hash_partition(values(), vec![column(0)], 2);
+        assert!(matches!(exchanged.as_ref(), PhysicalPlan::Exchange(_)));
+        assert!(satisfies(&exchanged, &Distribution::Hash(vec![0])));
+        assert!(!satisfies(&exchanged, &Distribution::Hash(vec![1])));
+        assert!(!satisfies(&exchanged, &Distribution::Single));
+        // Asking again adds no second exchange; other keys or counts do.
+        let again = hash_partition(exchanged.clone(), vec![column(0)], 2);
+        assert!(Arc::ptr_eq(&again, &exchanged));
+        let other = hash_partition(exchanged.clone(), vec![column(1)], 2);
+        assert!(!Arc::ptr_eq(&other, &exchanged));
+        let more = hash_partition(exchanged.clone(), vec![column(0)], 3);
+        assert!(!Arc::ptr_eq(&more, &exchanged));
+    }
+
+    #[test]
+    fn the_check_names_an_unsatisfied_requirement() {
+        // A LIMIT over two partitions: LIMIT needs one.
+        let exchanged = hash_partition(values(), vec![column(0)], 2);
+        let limit = PhysicalPlan::Limit(LimitExec {
+            input: exchanged,
+            skip: 0,
+            fetch: Some(1),
+        });
+        let error = check_distribution(&limit).unwrap_err().to_string();
+        assert!(error.contains("requires Single"), "{error}");
+        let fixed = PhysicalPlan::Limit(LimitExec {
+            input: single_partition(hash_partition(values(), vec![column(0)], 2)),
+            skip: 0,
+            fetch: Some(1),
+        });
+        check_distribution(&fixed).unwrap();
+    }
+}

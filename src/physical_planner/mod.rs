@@ -9,7 +9,8 @@ mod join;
 mod pruning;
 
 pub use distribution::{
-    hash_partition, is_hash_partitioned, output_partitioning, single_partition, OutputPartitioning,
+    check_distribution, hash_partition, is_hash_partitioned, output_partitioning,
+    required_distribution, satisfies, single_partition, Distribution, OutputPartitioning,
 };
 pub use expr::InputLayout;
 pub use pruning::PruningPredicate;

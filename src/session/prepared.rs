@@ -258,6 +258,9 @@ impl Session {
         };
         let planner = PhysicalPlanner::new(&self.config);
         let physical = planner.create(&optimized)?;
+        if cfg!(debug_assertions) {
+            crate::physical_planner::check_distribution(&physical)?;
+        }
         Ok(PlannedQuery {
             bound: prepared.bound.clone(),
             optimized,
