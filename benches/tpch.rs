@@ -9,7 +9,6 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use quarry::config::SessionConfig;
 use quarry::Session;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 const SCALE_FACTOR: f64 = 0.1;
@@ -103,7 +102,7 @@ fn tpch(c: &mut Criterion) {
             };
             let mut session = Session::with_config(config).unwrap();
             session.register_directory(&dir).unwrap();
-            let session = Arc::new(std::sync::Mutex::new(session));
+            let session = std::cell::RefCell::new(session);
             group.bench_with_input(
                 BenchmarkId::new(
                     query,
@@ -112,7 +111,7 @@ fn tpch(c: &mut Criterion) {
                 &sql,
                 |b, sql| {
                     b.iter(|| {
-                        let mut session = session.lock().unwrap();
+                        let mut session = session.borrow_mut();
                         let result = session.sql(sql).unwrap();
                         assert!(result.num_rows() > 0);
                     })
