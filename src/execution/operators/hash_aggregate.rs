@@ -13,8 +13,8 @@ use arrow::array::ArrayRef;
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use arrow::row::{RowConverter, Rows, SortField};
-use hashbrown::hash_map::EntryRef;
-use hashbrown::HashMap;
+use hashbrown::{DefaultHashBuilder, HashTable};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,10 +48,14 @@ pub struct HashAggregateExec {
     pub schema: SchemaRef,
 }
 
-/// Maps group keys to dense group indices.
+/// Maps group keys to dense group indices. Keys are stored once, in Arrow's
+/// row format (`keys`); the hash table holds (hash, group index) pairs and
+/// compares candidates against the stored rows, so adding a group allocates
+/// nothing of its own.
 struct GroupTable {
     converter: Option<RowConverter>,
-    map: HashMap<Box<[u8]>, usize>,
+    table: HashTable<(u64, u32)>,
+    hasher: DefaultHashBuilder,
     keys: Option<Rows>,
     groups: usize,
 }
@@ -61,7 +65,8 @@ impl GroupTable {
         if key_types.is_empty() {
             return Ok(Self {
                 converter: None,
-                map: HashMap::new(),
+                table: HashTable::new(),
+                hasher: DefaultHashBuilder::default(),
                 keys: None,
                 groups: 1,
             });
@@ -75,7 +80,8 @@ impl GroupTable {
         let keys = converter.empty_rows(0, 0);
         Ok(Self {
             converter: Some(converter),
-            map: HashMap::new(),
+            table: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
             keys: Some(keys),
             groups: 0,
         })
@@ -89,12 +95,18 @@ impl GroupTable {
             return Ok(());
         };
         let rows = converter.convert_columns(keys)?;
+        out.reserve(num_rows);
         for row in rows.iter() {
-            let index = match self.map.entry_ref(row.as_ref()) {
-                EntryRef::Occupied(entry) => *entry.get(),
-                EntryRef::Vacant(entry) => {
+            let hash = self.hasher.hash_one(row.as_ref());
+            let found = self
+                .table
+                .find(hash, |(h, group)| *h == hash && stored.row(*group as usize) == row);
+            let index = match found {
+                Some((_, group)) => *group as usize,
+                None => {
                     let index = self.groups;
-                    entry.insert(index);
+                    self.table
+                        .insert_unique(hash, (hash, index as u32), |(h, _)| *h);
                     stored.push(row);
                     self.groups += 1;
                     index
@@ -106,7 +118,7 @@ impl GroupTable {
     }
 
     fn size(&self) -> usize {
-        self.keys.as_ref().map_or(0, |k| k.size()) * 2 + self.map.capacity() * 24
+        self.keys.as_ref().map_or(0, |k| k.size()) + self.table.capacity() * 16
     }
 
     /// The key columns of every group, in group index order.
