@@ -114,14 +114,30 @@ impl PhysicalPlanner<'_> {
             .map(|(_, r)| right_layout.create(r))
             .collect::<Result<Vec<_>>>()?;
 
-        let (strategy, build_left) = self.choose(join);
+        let (mut strategy, build_left) = self.choose(join);
         // Sides: the probe (streamed) side and the build side. RIGHT joins,
         // and inner joins building on the left, swap them.
-        let build_is_left = match join.join_type {
+        let mut build_is_left = match join.join_type {
             JoinType::Right => true,
             JoinType::Inner => build_left,
             _ => false,
         };
+        // A semi / anti join whose left side is much smaller than its right
+        // builds the left and probes with the right, both hash-partitioned,
+        // so neither a big build nor a one-partition probe holds it back.
+        let mut probe_type = probe_type;
+        if self.builds_left_of_semi_join(join) {
+            strategy = Strategy::ShuffledHash;
+            build_is_left = true;
+            probe_type = if join.join_type == JoinType::Semi {
+                ProbeJoinType::BuildSemi
+            } else {
+                ProbeJoinType::BuildAnti
+            };
+            if let Some(last) = self.join_choices.borrow_mut().last_mut() {
+                last.push_str("; instead ShuffledHashJoin building the left side, 8x smaller");
+            }
+        }
         let (probe, build, probe_keys, build_keys) = if build_is_left {
             (right, left, right_keys, left_keys)
         } else {
@@ -178,6 +194,22 @@ impl PhysicalPlanner<'_> {
                 })
             }
         })
+    }
+
+    /// Whether a semi / anti join should build its left side: its left is
+    /// estimated at least 8 times smaller than its right, no hint says
+    /// otherwise, and it is not NOT IN (whose NULL rules need the right side
+    /// whole).
+    fn builds_left_of_semi_join(&self, join: &Join) -> bool {
+        if !matches!(join.join_type, JoinType::Semi | JoinType::Anti)
+            || join.null_aware
+            || hint_of(&join.left).is_some()
+            || hint_of(&join.right).is_some()
+        {
+            return false;
+        }
+        let (left, right) = (estimate(&join.left), estimate(&join.right));
+        left.rows * 8.0 < right.rows
     }
 
     /// The strategy for an equi-join and, for inner joins, whether to build

@@ -98,9 +98,9 @@ impl GroupTable {
         out.reserve(num_rows);
         for row in rows.iter() {
             let hash = self.hasher.hash_one(row.as_ref());
-            let found = self
-                .table
-                .find(hash, |(h, group)| *h == hash && stored.row(*group as usize) == row);
+            let found = self.table.find(hash, |(h, group)| {
+                *h == hash && stored.row(*group as usize) == row
+            });
             let index = match found {
                 Some((_, group)) => *group as usize,
                 None => {

@@ -267,7 +267,7 @@ impl HashJoinExec {
         // Broadcast: the build side is collected once and shared by every
         // probe task.
         let mut line = format!(
-            "{} {:?} keys=[{}] {}",
+            "{} {} keys=[{}] {}",
             if self.partitioned {
                 "ShuffledHashJoin"
             } else {

@@ -21,12 +21,35 @@ pub enum ProbeJoinType {
     Full,
     Semi,
     Anti,
+    /// A semi join that builds its (smaller) left side and probes with the
+    /// right: the build rows some probe row matched, once the probe ends.
+    BuildSemi,
+    /// The anti join counterpart: the build rows no probe row matched.
+    BuildAnti,
+}
+
+impl std::fmt::Display for ProbeJoinType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // Spark's names: a left semi / anti join that builds the left.
+            ProbeJoinType::BuildSemi => write!(f, "LeftSemi"),
+            ProbeJoinType::BuildAnti => write!(f, "LeftAnti"),
+            other => write!(f, "{other:?}"),
+        }
+    }
 }
 
 impl ProbeJoinType {
-    /// Whether unmatched build rows are emitted after the probe side ends.
+    /// Whether build rows are emitted (or chosen) after the probe side
+    /// ends, from what matched.
     pub fn emits_unmatched_build(self) -> bool {
-        matches!(self, ProbeJoinType::BuildOuter | ProbeJoinType::Full)
+        matches!(
+            self,
+            ProbeJoinType::BuildOuter
+                | ProbeJoinType::Full
+                | ProbeJoinType::BuildSemi
+                | ProbeJoinType::BuildAnti
+        )
     }
 }
 
@@ -114,6 +137,8 @@ impl JoinLayout {
             matched
         };
         match self.join_type {
+            // Their output is decided once every probe row was seen.
+            ProbeJoinType::BuildSemi | ProbeJoinType::BuildAnti => Ok(None),
             ProbeJoinType::Inner | ProbeJoinType::BuildOuter => {
                 if probe_indices.is_empty() {
                     return Ok(None);
@@ -183,14 +208,28 @@ impl JoinLayout {
         build: &RecordBatch,
         build_matched: &[bool],
     ) -> Result<Option<RecordBatch>> {
+        // Semi: the matched build rows; otherwise the unmatched ones.
+        let wanted = self.join_type == ProbeJoinType::BuildSemi;
         let build_indices: Vec<u32> = build_matched
             .iter()
             .enumerate()
-            .filter(|(_, m)| !**m)
+            .filter(|(_, m)| **m == wanted)
             .map(|(i, _)| i as u32)
             .collect();
         if build_indices.is_empty() {
             return Ok(None);
+        }
+        if matches!(
+            self.join_type,
+            ProbeJoinType::BuildSemi | ProbeJoinType::BuildAnti
+        ) {
+            let columns = take_all(build, &UInt32Array::from(build_indices.clone()))?;
+            let options = RecordBatchOptions::new().with_row_count(Some(build_indices.len()));
+            return Ok(Some(RecordBatch::try_new_with_options(
+                self.schema.clone(),
+                columns,
+                &options,
+            )?));
         }
         let nulls = UInt32Array::from(vec![None; build_indices.len()]);
         let empty_probe = RecordBatch::new_empty(probe_schema.clone());

@@ -78,7 +78,7 @@ impl NestedLoopJoinExec {
     }
 
     pub fn describe(&self) -> String {
-        let mut line = format!("BroadcastNestedLoopJoin {:?}", self.layout.join_type);
+        let mut line = format!("BroadcastNestedLoopJoin {}", self.layout.join_type);
         if let Some(filter) = &self.layout.filter {
             line.push_str(&format!(" filter={filter}"));
         }

@@ -123,7 +123,7 @@ impl SortMergeJoinExec {
             .map(|(p, b)| format!("{p} = {b}"))
             .collect();
         let mut line = format!(
-            "SortMergeJoin {:?} keys=[{}]",
+            "SortMergeJoin {} keys=[{}]",
             self.layout.join_type,
             keys.join(", ")
         );
