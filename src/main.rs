@@ -5,6 +5,11 @@ use quarry::config::SessionConfig;
 use quarry::repl::{self, OutputFormat, ScriptOutput};
 use quarry::Session;
 use std::io::{IsTerminal, Read};
+
+/// mimalloc: many small allocations from every worker thread (batches,
+/// arrays, hash tables) without the contention of the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
