@@ -213,6 +213,27 @@ impl Join {
         }
     }
 
+    /// The whole condition as conjuncts: `l = r` for every key pair, then
+    /// the filter's conjuncts (the inverse of `from_conjuncts`).
+    pub fn conditions(&self) -> Vec<Expr> {
+        let mut conditions: Vec<Expr> = self
+            .on
+            .iter()
+            .map(|(l, r)| {
+                Expr::binary(
+                    l.clone(),
+                    super::BinaryOp::Eq,
+                    r.clone(),
+                    arrow::datatypes::DataType::Boolean,
+                )
+            })
+            .collect();
+        if let Some(filter) = &self.filter {
+            conditions.extend(filter.clone().split_conjunction());
+        }
+        conditions
+    }
+
     /// Output columns: both sides (the outer-joined side nullable), or the
     /// left side alone for semi and anti joins.
     pub fn columns(&self) -> Vec<ColumnRef> {

@@ -223,23 +223,7 @@ pub fn estimate(plan: &LogicalPlan) -> Estimate {
         }
         LogicalPlan::Join(join) => {
             let (left, right) = (estimate(&join.left), estimate(&join.right));
-            let conditions: Vec<Expr> = join
-                .on
-                .iter()
-                .map(|(l, r)| {
-                    Expr::binary(
-                        l.clone(),
-                        BinaryOp::Eq,
-                        r.clone(),
-                        arrow::datatypes::DataType::Boolean,
-                    )
-                })
-                .chain(
-                    join.filter
-                        .iter()
-                        .flat_map(|f| f.clone().split_conjunction()),
-                )
-                .collect();
+            let conditions = join.conditions();
             let inner = join_rows(&left, &right, &conditions);
             let rows = match join.join_type {
                 JoinType::Inner => inner,

@@ -43,35 +43,11 @@ pub fn output_partitioning(plan: &PhysicalPlan) -> OutputPartitioning {
         PhysicalPlan::Filter(exec) => output_partitioning(&exec.input),
         PhysicalPlan::Sort(exec) => output_partitioning(&exec.input),
         PhysicalPlan::Window(exec) => output_partitioning(&exec.input),
-        PhysicalPlan::Projection(exec) => match output_partitioning(&exec.input) {
-            OutputPartitioning::Hash(keys, n) => {
-                let mapped: Option<Vec<usize>> = keys
-                    .iter()
-                    .map(|k| {
-                        exec.exprs.iter().position(
-                            |e| matches!(e, PhysicalExpr::Column { index, .. } if index == k),
-                        )
-                    })
-                    .collect();
-                mapped.map_or(unknown, |m| OutputPartitioning::Hash(m, n))
-            }
-            _ => unknown,
-        },
+        PhysicalPlan::Projection(exec) => {
+            passed_through(output_partitioning(&exec.input), &exec.exprs).unwrap_or(unknown)
+        }
         PhysicalPlan::HashAggregate(exec) if exec.mode != AggregateMode::Partial => {
-            match output_partitioning(&exec.input) {
-                OutputPartitioning::Hash(keys, n) => {
-                    let mapped: Option<Vec<usize>> = keys
-                        .iter()
-                        .map(|k| {
-                            exec.group_exprs.iter().position(
-                                |e| matches!(e, PhysicalExpr::Column { index, .. } if index == k),
-                            )
-                        })
-                        .collect();
-                    mapped.map_or(unknown, |m| OutputPartitioning::Hash(m, n))
-                }
-                _ => unknown,
-            }
+            passed_through(output_partitioning(&exec.input), &exec.group_exprs).unwrap_or(unknown)
         }
         PhysicalPlan::HashJoin(exec) => {
             probe_side_partitioning(&exec.probe, &exec.build, &exec.layout)
@@ -81,6 +57,24 @@ pub fn output_partitioning(plan: &PhysicalPlan) -> OutputPartitioning {
         }
         _ => unknown,
     }
+}
+
+/// An input hash partitioning seen through `exprs` (a projection's, or an
+/// aggregate's group keys, which come first in its output): kept when every
+/// key column is passed through as it is.
+fn passed_through(input: OutputPartitioning, exprs: &[PhysicalExpr]) -> Option<OutputPartitioning> {
+    let OutputPartitioning::Hash(keys, n) = input else {
+        return None;
+    };
+    let mapped: Option<Vec<usize>> = keys
+        .iter()
+        .map(|k| {
+            exprs
+                .iter()
+                .position(|e| matches!(e, PhysicalExpr::Column { index, .. } if index == k))
+        })
+        .collect();
+    mapped.map(|m| OutputPartitioning::Hash(m, n))
 }
 
 /// A join's output keeps the probe side's partitioning, its columns shifted

@@ -15,7 +15,7 @@
 use crate::error::{QuarryError, Result};
 use crate::logical::plan::{Aggregate, Distinct, Filter, Join, JoinType, Projection};
 use crate::logical::tree_node::Transformed;
-use crate::logical::{BinaryOp, ColumnId, ColumnRef, Expr, LogicalPlan};
+use crate::logical::{ColumnId, ColumnRef, Expr, LogicalPlan};
 use crate::optimizer::OptimizerRule;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -60,23 +60,7 @@ fn decorrelate(join: &Join) -> Result<Join> {
                 .into(),
         ));
     }
-    let mut conditions: Vec<Expr> = join
-        .on
-        .iter()
-        .map(|(l, r)| {
-            Expr::binary(
-                l.clone(),
-                BinaryOp::Eq,
-                r.clone(),
-                arrow::datatypes::DataType::Boolean,
-            )
-        })
-        .collect();
-    conditions.extend(
-        join.filter
-            .iter()
-            .flat_map(|f| f.clone().split_conjunction()),
-    );
+    let mut conditions = join.conditions();
     conditions.extend(pulled);
     let mut new = Join::from_conjuncts(join.left.clone(), right, join.join_type, conditions);
     new.null_aware = join.null_aware;

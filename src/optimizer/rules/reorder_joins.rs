@@ -22,7 +22,6 @@ use crate::logical::plan::{Filter, Join, JoinType, Projection};
 use crate::logical::{BinaryOp, ColumnId, Expr, LogicalPlan};
 use crate::optimizer::cost::{estimate, selectivity, Estimate};
 use crate::optimizer::OptimizerRule;
-use arrow::datatypes::DataType;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -86,17 +85,7 @@ fn flatten(
         LogicalPlan::Join(join) if is_inner(plan) => {
             flatten(&join.left, leaves, conditions);
             flatten(&join.right, leaves, conditions);
-            for (l, r) in &join.on {
-                conditions.push(Expr::binary(
-                    l.clone(),
-                    BinaryOp::Eq,
-                    r.clone(),
-                    DataType::Boolean,
-                ));
-            }
-            if let Some(filter) = &join.filter {
-                conditions.extend(filter.clone().split_conjunction());
-            }
+            conditions.extend(join.conditions());
         }
         _ => leaves.push(plan.clone()),
     }
@@ -390,7 +379,7 @@ mod tests {
     use crate::catalog::{ColumnStatistics, MemorySource, TableSource, TableStatistics};
     use crate::logical::plan::Scan;
     use crate::logical::ColumnRef;
-    use arrow::datatypes::{Field, Schema};
+    use arrow::datatypes::{DataType, Field, Schema};
 
     /// A scan of `rows` rows whose columns `names` have ids from `first_id`
     /// and `distinct` distinct values each.
