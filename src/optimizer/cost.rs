@@ -117,12 +117,11 @@ pub fn estimate(plan: &LogicalPlan) -> Estimate {
                     columns.insert(column.id, column_estimate(c, stats.rows));
                 }
             }
-            let base = Estimate {
+            // Pushed filters are applied by the Filter above the scan.
+            Estimate {
                 rows: stats.rows,
                 columns,
-            };
-            // Pushed filters are applied by the Filter above the scan.
-            base
+            }
         }
         LogicalPlan::Values(values) => Estimate {
             rows: values.rows.len() as f64,

@@ -290,19 +290,17 @@ pub fn split_row_groups(
     let mut current: Vec<FileRowGroups> = vec![];
     let mut current_rows = 0;
     for (file, rg, rows, all_rows, selection) in units {
-        let unit = match current.last_mut() {
-            Some(last) if last.file == file => last,
-            _ => {
-                current.push(FileRowGroups {
-                    file,
-                    row_groups: vec![],
-                    selection: None,
-                });
-                current.last_mut().expect("just pushed")
-            }
-        };
-        append_selection(unit, files, all_rows, selection);
-        unit.row_groups.push(rg);
+        if current.last().is_none_or(|last| last.file != file) {
+            current.push(FileRowGroups {
+                file,
+                row_groups: vec![],
+                selection: None,
+            });
+        }
+        if let Some(unit) = current.last_mut() {
+            append_selection(unit, files, all_rows, selection);
+            unit.row_groups.push(rg);
+        }
         current_rows += rows;
         if current_rows >= per_partition {
             partitions.push(std::mem::take(&mut current));
