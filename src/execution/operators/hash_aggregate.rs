@@ -3,13 +3,15 @@
 //! `Partial` emits keys plus partial states per input partition, `Final`
 //! merges those states, `Single` does both at once (DISTINCT aggregates).
 
+use super::packed_keys::KeyPacking;
 use crate::error::Result;
 use crate::execution::expressions::PhysicalExpr;
 use crate::execution::functions::aggregate::{create_accumulator, GroupsAccumulator};
 use crate::execution::operators::slice_stream;
 use crate::execution::{BatchStream, PhysicalPlan, TaskContext};
 use crate::logical::AggregateFunction;
-use arrow::array::ArrayRef;
+use arrow::array::{Array, ArrayRef};
+use arrow::buffer::NullBuffer;
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use arrow::row::{RowConverter, Rows, SortField};
@@ -48,84 +50,168 @@ pub struct HashAggregateExec {
     pub schema: SchemaRef,
 }
 
-/// Maps group keys to dense group indices. Keys are stored once, in Arrow's
-/// row format (`keys`); the hash table holds (hash, group index) pairs and
-/// compares candidates against the stored rows, so adding a group allocates
-/// nothing of its own.
+/// Maps group keys to dense group indices. A single integer key is packed
+/// into a `u64` (`Packed`); other keys are stored once, in Arrow's row format,
+/// and the hash table holds (hash, group index) pairs compared against the
+/// stored rows, so adding a group allocates nothing of its own.
 struct GroupTable {
-    converter: Option<RowConverter>,
-    table: HashTable<(u64, u32)>,
+    keys: GroupKeys,
     hasher: DefaultHashBuilder,
-    keys: Option<Rows>,
     groups: usize,
+}
+
+enum GroupKeys {
+    /// No GROUP BY: one group.
+    None,
+    Packed {
+        packing: KeyPacking,
+        /// (key, group index) per non-NULL key.
+        table: HashTable<(u64, u32)>,
+        /// The key of every group (anything for the NULL group).
+        values: Vec<u64>,
+        null_group: Option<u32>,
+        packed: Vec<u64>,
+    },
+    Rows {
+        converter: RowConverter,
+        table: HashTable<(u64, u32)>,
+        stored: Rows,
+    },
 }
 
 impl GroupTable {
     fn try_new(key_types: &[DataType]) -> Result<Self> {
-        if key_types.is_empty() {
-            return Ok(Self {
-                converter: None,
+        let keys = if key_types.is_empty() {
+            GroupKeys::None
+        } else if let Some(packing @ KeyPacking::Single(_)) = KeyPacking::for_types(key_types) {
+            GroupKeys::Packed {
+                packing,
                 table: HashTable::new(),
-                hasher: DefaultHashBuilder::default(),
-                keys: None,
-                groups: 1,
-            });
-        }
-        let converter = RowConverter::new(
-            key_types
-                .iter()
-                .map(|t| SortField::new(t.clone()))
-                .collect(),
-        )?;
-        let keys = converter.empty_rows(0, 0);
+                values: vec![],
+                null_group: None,
+                packed: vec![],
+            }
+        } else {
+            let converter = RowConverter::new(
+                key_types
+                    .iter()
+                    .map(|t| SortField::new(t.clone()))
+                    .collect(),
+            )?;
+            let stored = converter.empty_rows(0, 0);
+            GroupKeys::Rows {
+                converter,
+                table: HashTable::new(),
+                stored,
+            }
+        };
+        let groups = usize::from(matches!(keys, GroupKeys::None));
         Ok(Self {
-            converter: Some(converter),
-            table: HashTable::new(),
+            keys,
             hasher: DefaultHashBuilder::default(),
-            keys: Some(keys),
-            groups: 0,
+            groups,
         })
     }
 
     /// The group index of every row of `keys`, adding new groups as needed.
     fn intern(&mut self, keys: &[ArrayRef], num_rows: usize, out: &mut Vec<usize>) -> Result<()> {
         out.clear();
-        let (Some(converter), Some(stored)) = (&self.converter, &mut self.keys) else {
-            out.resize(num_rows, 0);
-            return Ok(());
-        };
-        let rows = converter.convert_columns(keys)?;
         out.reserve(num_rows);
-        for row in rows.iter() {
-            let hash = self.hasher.hash_one(row.as_ref());
-            let found = self.table.find(hash, |(h, group)| {
-                *h == hash && stored.row(*group as usize) == row
-            });
-            let index = match found {
-                Some((_, group)) => *group as usize,
-                None => {
-                    let index = self.groups;
-                    self.table
-                        .insert_unique(hash, (hash, index as u32), |(h, _)| *h);
-                    stored.push(row);
-                    self.groups += 1;
-                    index
+        let hasher = &self.hasher;
+        let groups = &mut self.groups;
+        match &mut self.keys {
+            GroupKeys::None => out.resize(num_rows, 0),
+            GroupKeys::Packed {
+                packing,
+                table,
+                values,
+                null_group,
+                packed,
+            } => {
+                packing.pack(keys, packed)?;
+                let nulls = keys[0].logical_nulls();
+                for (row, &key) in packed.iter().enumerate() {
+                    if nulls.as_ref().is_some_and(|n| n.is_null(row)) {
+                        let group = *null_group.get_or_insert_with(|| {
+                            values.push(0);
+                            *groups += 1;
+                            (*groups - 1) as u32
+                        });
+                        out.push(group as usize);
+                        continue;
+                    }
+                    let hash = hasher.hash_one(key);
+                    let group = match table.find(hash, |(k, _)| *k == key) {
+                        Some(&(_, group)) => group,
+                        None => {
+                            let group = *groups as u32;
+                            table.insert_unique(hash, (key, group), |(k, _)| hasher.hash_one(*k));
+                            values.push(key);
+                            *groups += 1;
+                            group
+                        }
+                    };
+                    out.push(group as usize);
                 }
-            };
-            out.push(index);
+            }
+            GroupKeys::Rows {
+                converter,
+                table,
+                stored,
+            } => {
+                let rows = converter.convert_columns(keys)?;
+                for row in rows.iter() {
+                    let hash = hasher.hash_one(row.as_ref());
+                    let found = table.find(hash, |(h, group)| {
+                        *h == hash && stored.row(*group as usize) == row
+                    });
+                    let index = match found {
+                        Some((_, group)) => *group as usize,
+                        None => {
+                            let index = *groups;
+                            table.insert_unique(hash, (hash, index as u32), |(h, _)| *h);
+                            stored.push(row);
+                            *groups += 1;
+                            index
+                        }
+                    };
+                    out.push(index);
+                }
+            }
         }
         Ok(())
     }
 
     fn size(&self) -> usize {
-        self.keys.as_ref().map_or(0, |k| k.size()) + self.table.capacity() * 16
+        match &self.keys {
+            GroupKeys::None => 0,
+            GroupKeys::Packed { table, values, .. } => {
+                table.capacity() * 16 + values.capacity() * 8
+            }
+            GroupKeys::Rows { table, stored, .. } => stored.size() + table.capacity() * 16,
+        }
     }
 
     /// The key columns of every group, in group index order.
     fn emit(&mut self) -> Result<Vec<ArrayRef>> {
-        match (&self.converter, &self.keys) {
-            (Some(converter), Some(keys)) => Ok(converter.convert_rows(keys.iter())?),
-            _ => Ok(vec![]),
+        match &mut self.keys {
+            GroupKeys::None => Ok(vec![]),
+            GroupKeys::Packed {
+                packing,
+                values,
+                null_group,
+                ..
+            } => {
+                let nulls = null_group.map(|group| {
+                    let mut valid = vec![true; values.len()];
+                    valid[group as usize] = false;
+                    NullBuffer::from(valid)
+                });
+                Ok(vec![packing.unpack_single(std::mem::take(values), nulls)?])
+            }
+            GroupKeys::Rows {
+                converter, stored, ..
+            } => Ok(converter.convert_rows(stored.iter())?),
         }
     }
 }

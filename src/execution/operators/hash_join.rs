@@ -11,6 +11,7 @@
 //! per batch, never per row. Rows with a NULL key never match.
 
 use super::join_output::JoinLayout;
+use super::packed_keys::KeyPacking;
 use crate::error::{QuarryError, Result};
 use crate::execution::expressions::PhysicalExpr;
 use crate::execution::memory::MemoryReservation;
@@ -35,13 +36,25 @@ pub struct BuildSide {
 }
 
 struct KeyIndex {
-    converter: RowConverter,
-    rows: Rows,
-    /// (hash, first build row) per distinct key.
-    table: HashTable<(u64, u32)>,
+    keys: IndexedKeys,
     /// The next build row with the same key, or NO_ROW.
     next: Vec<u32>,
     hasher: DefaultHashBuilder,
+}
+
+/// The distinct build keys, each with the first build row holding it.
+enum IndexedKeys {
+    /// Integer keys packed into a `u64`: (key, first build row).
+    Packed {
+        packing: KeyPacking,
+        table: HashTable<(u64, u32)>,
+    },
+    /// Any other keys, in Arrow's row format: (hash, first build row).
+    Rows {
+        converter: RowConverter,
+        rows: Rows,
+        table: HashTable<(u64, u32)>,
+    },
 }
 
 /// Rows where any key column is NULL.
@@ -65,18 +78,28 @@ impl BuildSide {
     pub fn collect(
         plan: &Arc<PhysicalPlan>,
         keys: &[PhysicalExpr],
+        probe_types: &[DataType],
         null_equals_null: bool,
         ctx: &TaskContext,
     ) -> Result<Self> {
         let batches = scheduler::collect(plan, ctx)?;
-        Self::from_batches(&plan.schema(), batches, keys, null_equals_null, ctx)
+        Self::from_batches(
+            &plan.schema(),
+            batches,
+            keys,
+            probe_types,
+            null_equals_null,
+            ctx,
+        )
     }
 
-    /// Indexes `batches` by `keys`.
+    /// Indexes `batches` by `keys`; `probe_types` are the types of the keys
+    /// that will probe it (integer keys of equal types are packed).
     pub fn from_batches(
         schema: &arrow::datatypes::SchemaRef,
         batches: Vec<RecordBatch>,
         keys: &[PhysicalExpr],
+        probe_types: &[DataType],
         null_equals_null: bool,
         ctx: &TaskContext,
     ) -> Result<Self> {
@@ -96,48 +119,76 @@ impl BuildSide {
             .iter()
             .map(|k| k.evaluate_to_array(&batch))
             .collect::<Result<Vec<_>>>()?;
-        let types: Vec<DataType> = key_arrays.iter().map(|k| k.data_type().clone()).collect();
-        let converter = RowConverter::new(types.into_iter().map(SortField::new).collect())?;
-        let rows = converter.convert_columns(&key_arrays)?;
         let nulls = if null_equals_null {
             None
         } else {
             null_key_mask(&key_arrays, batch.num_rows())
         };
+        let is_null = |row: usize| nulls.as_ref().is_some_and(|n| n.value(row));
+        let has_null_key = nulls.as_ref().is_some_and(|n| n.true_count() > 0);
         let hasher = DefaultHashBuilder::default();
-        let mut table: HashTable<(u64, u32)> = HashTable::with_capacity(batch.num_rows());
         let mut next = vec![NO_ROW; batch.num_rows()];
-        let mut has_null_key = false;
-        // Insert in reverse so each chain lists rows in input order.
-        for index in (0..batch.num_rows()).rev() {
-            if nulls.as_ref().is_some_and(|n| n.value(index)) {
-                has_null_key = true;
-                continue;
-            }
-            let row = rows.row(index);
-            let hash = hasher.hash_one(row.as_ref());
-            match table.find_mut(hash, |(h, head)| {
-                *h == hash && rows.row(*head as usize) == row
-            }) {
-                Some((_, head)) => {
-                    next[index] = *head;
-                    *head = index as u32;
+        let types: Vec<DataType> = key_arrays.iter().map(|k| k.data_type().clone()).collect();
+        // NULL equal to NULL (set operations) needs NULLs inside the key.
+        let packing = (!null_equals_null)
+            .then(|| KeyPacking::for_join(&types, probe_types))
+            .flatten();
+        // Chains list rows in input order: rows are inserted in reverse.
+        let keys = if let Some(packing) = packing {
+            let mut packed = vec![];
+            packing.pack(&key_arrays, &mut packed)?;
+            let mut table: HashTable<(u64, u32)> = HashTable::with_capacity(batch.num_rows());
+            for index in (0..batch.num_rows()).rev() {
+                if is_null(index) {
+                    continue;
                 }
-                None => {
-                    table.insert_unique(hash, (hash, index as u32), |(h, _)| *h);
+                let key = packed[index];
+                let hash = hasher.hash_one(key);
+                match table.find_mut(hash, |(k, _)| *k == key) {
+                    Some((_, head)) => {
+                        next[index] = *head;
+                        *head = index as u32;
+                    }
+                    None => {
+                        table
+                            .insert_unique(hash, (key, index as u32), |(k, _)| hasher.hash_one(*k));
+                    }
                 }
             }
-        }
-        reservation.try_grow(rows.size() + table.capacity() * 16 + next.len() * 4)?;
-        Ok(Self {
-            batch,
-            keys: Some(KeyIndex {
+            reservation.try_grow(table.capacity() * 16 + next.len() * 4)?;
+            IndexedKeys::Packed { packing, table }
+        } else {
+            let converter = RowConverter::new(types.into_iter().map(SortField::new).collect())?;
+            let rows = converter.convert_columns(&key_arrays)?;
+            let mut table: HashTable<(u64, u32)> = HashTable::with_capacity(batch.num_rows());
+            for index in (0..batch.num_rows()).rev() {
+                if is_null(index) {
+                    continue;
+                }
+                let row = rows.row(index);
+                let hash = hasher.hash_one(row.as_ref());
+                match table.find_mut(hash, |(h, head)| {
+                    *h == hash && rows.row(*head as usize) == row
+                }) {
+                    Some((_, head)) => {
+                        next[index] = *head;
+                        *head = index as u32;
+                    }
+                    None => {
+                        table.insert_unique(hash, (hash, index as u32), |(h, _)| *h);
+                    }
+                }
+            }
+            reservation.try_grow(rows.size() + table.capacity() * 16 + next.len() * 4)?;
+            IndexedKeys::Rows {
                 converter,
                 rows,
                 table,
-                next,
-                hasher,
-            }),
+            }
+        };
+        Ok(Self {
+            batch,
+            keys: Some(KeyIndex { keys, next, hasher }),
             has_null_key,
             _reservation: reservation,
         })
@@ -175,6 +226,12 @@ impl std::fmt::Debug for BuildSide {
 }
 
 impl HashJoinExec {
+    /// The types of the probe keys (empty when one cannot be told, which
+    /// keeps the keys in the row format).
+    fn probe_key_types(&self) -> Vec<DataType> {
+        key_types(&self.probe_keys, &self.probe.schema()).unwrap_or_default()
+    }
+
     /// Builds the hash table; the scheduler calls this before probe tasks run.
     pub fn prepare(&self, ctx: &TaskContext) -> Result<()> {
         if self.partitioned {
@@ -187,6 +244,7 @@ impl HashJoinExec {
         let side = BuildSide::collect(
             &self.build,
             &self.build_keys,
+            &self.probe_key_types(),
             self.layout.null_equals_null,
             ctx,
         )?;
@@ -206,6 +264,7 @@ impl HashJoinExec {
                 &self.build.schema(),
                 batches,
                 &self.build_keys,
+                &self.probe_key_types(),
                 self.layout.null_equals_null,
                 ctx,
             )?)
@@ -291,6 +350,17 @@ impl HashJoinExec {
     }
 }
 
+/// The types of `keys` over rows of `schema`.
+pub fn key_types(
+    keys: &[PhysicalExpr],
+    schema: &arrow::datatypes::SchemaRef,
+) -> Result<Vec<DataType>> {
+    let empty = RecordBatch::new_empty(schema.clone());
+    keys.iter()
+        .map(|k| Ok(k.evaluate_to_array(&empty)?.data_type().clone()))
+        .collect()
+}
+
 /// Candidate pairs (probe row, build row) whose keys are equal.
 fn candidates(
     build: &BuildSide,
@@ -302,22 +372,47 @@ fn candidates(
             "hash join build side has no key index".into(),
         ));
     };
-    let rows = index.converter.convert_columns(keys)?;
     let mut probe_indices = vec![];
     let mut build_indices = vec![];
-    for (probe_row, row) in rows.iter().enumerate() {
-        if nulls.is_some_and(|n| n.value(probe_row)) {
-            continue;
+    let mut chain = |probe_row: usize, head: u32| {
+        let mut build_row = head;
+        while build_row != NO_ROW {
+            probe_indices.push(probe_row as u32);
+            build_indices.push(build_row);
+            build_row = index.next[build_row as usize];
         }
-        let hash = index.hasher.hash_one(row.as_ref());
-        if let Some((_, head)) = index.table.find(hash, |(h, head)| {
-            *h == hash && index.rows.row(*head as usize) == row
-        }) {
-            let mut build_row = *head;
-            while build_row != NO_ROW {
-                probe_indices.push(probe_row as u32);
-                build_indices.push(build_row);
-                build_row = index.next[build_row as usize];
+    };
+    let is_null = |row: usize| nulls.is_some_and(|n| n.value(row));
+    match &index.keys {
+        IndexedKeys::Packed { packing, table } => {
+            let mut packed = vec![];
+            packing.pack(keys, &mut packed)?;
+            for (probe_row, &key) in packed.iter().enumerate() {
+                if is_null(probe_row) {
+                    continue;
+                }
+                let hash = index.hasher.hash_one(key);
+                if let Some(&(_, head)) = table.find(hash, |(k, _)| *k == key) {
+                    chain(probe_row, head);
+                }
+            }
+        }
+        IndexedKeys::Rows {
+            converter,
+            rows: build_rows,
+            table,
+        } => {
+            let rows = converter.convert_columns(keys)?;
+            for (probe_row, row) in rows.iter().enumerate() {
+                if is_null(probe_row) {
+                    continue;
+                }
+                let hash = index.hasher.hash_one(row.as_ref());
+                if let Some(&(_, head)) = table.find(hash, |(h, head)| {
+                    *h == hash && build_rows.row(*head as usize) == row
+                }) {
+                    chain(probe_row, head);
+                }
             }
         }
     }

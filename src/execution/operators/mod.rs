@@ -9,6 +9,7 @@ mod hash_join;
 mod join_output;
 mod limit;
 mod nested_loop_join;
+mod packed_keys;
 mod projection;
 mod scan_csv;
 mod scan_memory;

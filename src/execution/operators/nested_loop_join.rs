@@ -24,7 +24,7 @@ impl NestedLoopJoinExec {
         if self.built.get().is_some() {
             return Ok(());
         }
-        let side = BuildSide::collect(&self.build, &[], false, ctx)?;
+        let side = BuildSide::collect(&self.build, &[], &[], false, ctx)?;
         let _ = self.built.set(Arc::new(side));
         Ok(())
     }
