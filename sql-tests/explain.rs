@@ -313,6 +313,7 @@ fn disabling_broadcast_turns_q5_into_shuffled_joins_with_the_same_answer() {
     );
     let answer = session.sql(&sql).unwrap();
     session.sql("SET broadcast_threshold = -1").unwrap();
+    session.sql("SET prefer_sort_merge_join = true").unwrap();
     let shuffled = join_operators(&mut session, &sql);
     assert!(
         !shuffled.iter().any(|j| j == "BroadcastHashJoin"),

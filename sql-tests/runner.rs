@@ -137,14 +137,14 @@ fn results_do_not_depend_on_partitions_or_join_strategy() {
     let strategies: [(&str, &[&str]); 4] = [
         ("default", &[]),
         ("broadcast", &["SET broadcast_threshold = '1TB'"]),
-        ("sort-merge", &["SET broadcast_threshold = -1"]),
         (
-            "shuffled-hash",
+            "sort-merge",
             &[
                 "SET broadcast_threshold = -1",
-                "SET prefer_sort_merge_join = false",
+                "SET prefer_sort_merge_join = true",
             ],
         ),
+        ("shuffled-hash", &["SET broadcast_threshold = -1"]),
     ];
     let mut failures = vec![];
     for file in &files {

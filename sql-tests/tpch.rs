@@ -109,14 +109,14 @@ fn tpch_answers_match_on_one_and_several_threads() {
 fn tpch_answers_match_with_every_join_strategy_forced() {
     let strategies: [(&str, &[&str]); 3] = [
         ("broadcast", &["SET broadcast_threshold = '1TB'"]),
-        ("sort-merge", &["SET broadcast_threshold = -1"]),
         (
-            "shuffled-hash",
+            "sort-merge",
             &[
                 "SET broadcast_threshold = -1",
-                "SET prefer_sort_merge_join = false",
+                "SET prefer_sort_merge_join = true",
             ],
         ),
+        ("shuffled-hash", &["SET broadcast_threshold = -1"]),
     ];
     let mut failures = vec![];
     for query in QUERIES {

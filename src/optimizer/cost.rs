@@ -205,6 +205,11 @@ pub fn estimate(plan: &LogicalPlan) -> Estimate {
                     }
                 }
             }
+            for (aggregate, column) in node.aggregates.iter().zip(&node.aggregate_columns) {
+                if let Some(e) = aggregate_range(aggregate, &input, rows) {
+                    columns.insert(column.id, e);
+                }
+            }
             Estimate { rows, columns }.with_rows(rows)
         }
         LogicalPlan::Limit(node) => {
@@ -268,6 +273,38 @@ fn column_estimate(stats: &ColumnStatistics, rows: f64) -> ColumnEstimate {
 }
 
 /// Rows of grouping `input` by the columns `ids`.
+/// The range of an aggregate's values over groups of `input` into `groups`
+/// groups: MIN, MAX and AVG stay within the argument's range; a SUM of
+/// non-negative values lies between the smallest value and the largest
+/// times the average group size (groups taken as equally large).
+fn aggregate_range(
+    aggregate: &crate::logical::expr::AggregateExpr,
+    input: &Estimate,
+    groups: f64,
+) -> Option<ColumnEstimate> {
+    use crate::logical::AggregateFunction::*;
+    if aggregate.filter.is_some() {
+        return None;
+    }
+    let argument = input
+        .columns
+        .get(&single_column(aggregate.arg.as_ref()?)?)?;
+    let (lo, hi) = (argument.min?, argument.max?);
+    let (min, max) = match aggregate.func {
+        Min | Max | Avg => (lo, hi),
+        Sum if lo >= 0.0 && !aggregate.distinct => {
+            let group_size = (input.rows / groups.max(1.0)).max(1.0);
+            (lo, hi * group_size)
+        }
+        _ => return None,
+    };
+    Some(ColumnEstimate {
+        min: Some(min),
+        max: Some(max),
+        ..Default::default()
+    })
+}
+
 fn group_rows(input: &Estimate, ids: &[ColumnId]) -> f64 {
     ids.iter()
         .map(|&id| input.distinct(id))

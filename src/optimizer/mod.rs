@@ -17,6 +17,8 @@
 //!      inner, the filter above it can move down;
 //!    - `infer_predicates` before `push_down_filter`, which then moves the
 //!      copied predicates down the other side of the join;
+//!    - `push_down_semi_join` after the filters, so the inputs it compares
+//!      are estimated with their filters in place;
 //!    - `push_down_limit` after the filters, since a limit never passes a
 //!      filter;
 //!    - `propagate_empty_relation` last and after Simplify (`WHERE 1 = 0`
@@ -105,6 +107,7 @@ impl Optimizer {
                         Box::new(rules::EliminateOuterJoin),
                         Box::new(rules::InferPredicates),
                         Box::new(rules::PushDownFilter),
+                        Box::new(rules::PushDownSemiJoin),
                         Box::new(rules::PushDownLimit),
                         Box::new(rules::PropagateEmptyRelation),
                     ],

@@ -225,7 +225,13 @@ impl PhysicalPlanner<'_> {
             JoinType::Left | JoinType::Semi | JoinType::Anti => (false, true),
             JoinType::Full => (false, true),
         };
-        let build_left = can_build_left && (!can_build_right || left_bytes < right_bytes);
+        // Build the side with fewer rows: a hash table is built by one task
+        // per partition (by one task in all when broadcast), while the probe
+        // runs in every task.
+        let build_left = can_build_left
+            && (!can_build_right
+                || left.rows < right.rows
+                || (left.rows == right.rows && left_bytes < right_bytes));
         let (build_rows, probe_rows, build_bytes) = if build_left {
             (left.rows, right.rows, left_bytes)
         } else {

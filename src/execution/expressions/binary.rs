@@ -23,6 +23,11 @@ pub fn evaluate_binary(
     expression: &dyn Display,
 ) -> Result<ColumnarValue> {
     let scalar = left.is_scalar() && right.is_scalar();
+    if matches!(op, BinaryOp::Plus | BinaryOp::Minus | BinaryOp::Multiply) {
+        if let Some(result) = super::decimal::arithmetic(op, &left, &right, data_type) {
+            return Ok(ColumnarValue::Array(result));
+        }
+    }
     let rows = if scalar { 1 } else { num_rows };
     let (l, r) = (left.datum(), right.datum());
     let (l, r) = (l.as_ref(), r.as_ref());

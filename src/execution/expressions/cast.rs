@@ -25,6 +25,9 @@ pub fn cast_array(array: &ArrayRef, target: &DataType) -> Result<ArrayRef> {
     if array.data_type() == target {
         return Ok(array.clone());
     }
+    if let Some(widened) = super::decimal::widen(array, target) {
+        return Ok(widened);
+    }
     convert(array, target, false).map_err(|error| conversion_error(array, target, &error))
 }
 

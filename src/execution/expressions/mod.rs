@@ -6,6 +6,7 @@ mod arithmetic_error;
 mod binary;
 pub(crate) mod cast;
 mod conditional;
+mod decimal;
 pub(crate) mod float_text;
 
 use crate::error::{QuarryError, Result};
