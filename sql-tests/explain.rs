@@ -387,7 +387,7 @@ fn an_aggregate_on_the_join_key_needs_no_second_exchange() {
         "EXPLAIN COST SELECT count(*) FROM orders JOIN customer ON o_custkey = c_custkey",
     );
     assert!(cost.contains("== Join Strategies =="), "{cost}");
-    assert!(cost.contains("*SortMergeJoin cost="), "{cost}");
+    assert!(cost.contains("*ShuffledHashJoin cost="), "{cost}");
     assert!(cost.contains("BroadcastHashJoin cost="), "{cost}");
 }
 

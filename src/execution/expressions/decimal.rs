@@ -98,7 +98,8 @@ pub fn arithmetic(
                 return None;
             }
             let (fl, fr) = (power_of_ten((s - s1) as u8)?, power_of_ten((s - s2) as u8)?);
-            let fits = digits(p1, s1).max(digits(p2, s2)) + s as i16 + 1 <= p as i16;
+            // One more integer digit than the wider operand: the sum fits.
+            let fits = digits(p1, s1).max(digits(p2, s2)) + (s as i16) < p as i16;
             let values = if op == BinaryOp::Plus {
                 combine(&l, &r, |a, b| {
                     a.wrapping_mul(fl).wrapping_add(b.wrapping_mul(fr))
