@@ -26,7 +26,9 @@
 //!      become empty relations here, and the emptiness climbs to the root
 //!      within the same fixed point.
 //! 3. `reorder_joins` once the join conditions sit on the joins, so it sees
-//!    which inputs connect.
+//!    which inputs connect; then `filter_aggregate_input_by_join`, whose
+//!    semi joins copy a join's other side and must not be reordered with
+//!    it.
 //! 4. `replace_distinct_with_aggregate` after the pushdown (whose rules
 //!    treat DISTINCT and a grouping by every column alike), so the traces
 //!    above still show the DISTINCT the query wrote.
@@ -115,7 +117,10 @@ impl Optimizer {
                 Batch {
                     name: "Join order",
                     strategy: Strategy::Once,
-                    rules: vec![Box::new(rules::ReorderJoins)],
+                    rules: vec![
+                        Box::new(rules::ReorderJoins),
+                        Box::new(rules::FilterAggregateInputByJoin),
+                    ],
                 },
                 Batch {
                     name: "Operators",

@@ -30,6 +30,10 @@ use arrow::datatypes::{Field, Schema};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
 use std::sync::Arc;
 
+/// The largest estimated fraction of a scan's rows its pushed filters may
+/// keep for them to run inside the Parquet reader (late materialization).
+const MAX_LATE_SELECTIVITY: f64 = 0.5;
+
 pub struct PhysicalPlanner<'a> {
     config: &'a SessionConfig,
     /// Estimated output rows of each operator made from a logical node, by
@@ -294,12 +298,20 @@ impl<'a> PhysicalPlanner<'a> {
                     access.push(file_access);
                 }
                 // Late materialization pays when more columns are decoded
-                // only for the rows that pass than the filters read.
+                // only for the rows that pass than the filters read, and
+                // when the filters drop rows: Q1's `l_shipdate <= ..` keeps
+                // 98% of lineitem, and a row filter would decode l_shipdate
+                // twice for nothing.
                 let filter_ids: std::collections::HashSet<_> =
                     scan.filters.iter().flat_map(Expr::column_ids).collect();
                 let late_columns = scan.columns.len() - filter_ids.len();
+                let selective = |filter: &Expr| {
+                    let unfiltered =
+                        crate::optimizer::cost::estimate(&LogicalPlan::Scan(scan.clone()));
+                    crate::optimizer::cost::selectivity(filter, &unfiltered) <= MAX_LATE_SELECTIVITY
+                };
                 let predicates = match Expr::conjunction(scan.filters.iter().cloned()) {
-                    Some(f) if late_columns > filter_ids.len() => {
+                    Some(f) if late_columns > filter_ids.len() && selective(&f) => {
                         vec![Arc::new(scan_predicate(scan, &f)?)]
                     }
                     _ => vec![],

@@ -3,6 +3,7 @@
 pub mod decorrelate_subqueries;
 mod eliminate_common_subexpressions;
 mod eliminate_outer_join;
+mod filter_aggregate_input_by_join;
 mod fold_constants;
 mod infer_predicates;
 mod propagate_empty_relation;
@@ -19,6 +20,7 @@ pub(crate) mod test_plans;
 pub use decorrelate_subqueries::DecorrelateSubqueries;
 pub use eliminate_common_subexpressions::EliminateCommonSubexpressions;
 pub use eliminate_outer_join::EliminateOuterJoin;
+pub use filter_aggregate_input_by_join::FilterAggregateInputByJoin;
 pub use fold_constants::{fold, map_expressions, FoldConstants};
 pub use infer_predicates::InferPredicates;
 pub use propagate_empty_relation::PropagateEmptyRelation;
