@@ -408,3 +408,35 @@ fn explain_analyze_reports_every_stage() {
         "{plan}"
     );
 }
+
+#[test]
+fn a_cte_read_twice_is_computed_once() {
+    let mut session = session();
+    let sql = query("q15");
+    let plan = plan_text(&mut session, &format!("EXPLAIN {sql}"));
+    assert_eq!(plan.matches("Scan parquet lineitem").count(), 1, "{plan}");
+    assert!(plan.contains("Shared (read by 2), reused: stage"), "{plan}");
+    let analyzed = plan_text(&mut session, &format!("EXPLAIN ANALYZE {sql}"));
+    assert!(analyzed.contains("-> Shared (read by 2)"), "{analyzed}");
+    assert_eq!(session.sql(&sql).unwrap().num_rows(), 1);
+}
+
+#[test]
+fn aggregates_that_differ_in_a_literal_are_not_shared() {
+    let mut session = session();
+    // The literals hold what looks like a column id (`#12`).
+    let sql = "WITH a AS (SELECT p_brand, count(*) AS c FROM part WHERE p_brand = 'Brand#12' GROUP BY p_brand), \
+               b AS (SELECT p_brand, count(*) AS c FROM part WHERE p_brand = 'Brand#23' GROUP BY p_brand) \
+               SELECT p_brand FROM a UNION ALL SELECT p_brand FROM b ORDER BY p_brand";
+    let plan = plan_text(&mut session, &format!("EXPLAIN {sql}"));
+    assert!(!plan.contains("Shared"), "{plan}");
+    let result = session.sql(sql).unwrap();
+    let text = quarry::repl::format::format_batches(
+        &result.schema,
+        &result.batches,
+        quarry::repl::OutputFormat::Csv,
+        0,
+    )
+    .unwrap();
+    assert_eq!(text.trim(), "p_brand\nBrand#12\nBrand#23", "{text}");
+}

@@ -36,6 +36,25 @@ pub fn collect_partitions(
     Ok(output)
 }
 
+/// Runs a query's plan: its shared subplans first, innermost first and one
+/// at a time, then every partition; returns the batches in partition order.
+pub fn run(plan: &Arc<PhysicalPlan>, ctx: &TaskContext) -> Result<Vec<RecordBatch>> {
+    prepare_shared(plan, ctx)?;
+    collect(plan, ctx)
+}
+
+fn prepare_shared(plan: &Arc<PhysicalPlan>, ctx: &TaskContext) -> Result<()> {
+    for child in plan.children() {
+        prepare_shared(child, ctx)?;
+    }
+    if let PhysicalPlan::Shared(shared) = plan.as_ref() {
+        if !shared.is_prepared() {
+            plan.prepare(ctx)?;
+        }
+    }
+    Ok(())
+}
+
 /// Runs all partitions and concatenates their batches in partition order.
 pub fn collect(plan: &Arc<PhysicalPlan>, ctx: &TaskContext) -> Result<Vec<RecordBatch>> {
     Ok(collect_partitions(plan, ctx)?

@@ -43,6 +43,7 @@ pub fn output_partitioning(plan: &PhysicalPlan) -> OutputPartitioning {
         PhysicalPlan::Filter(exec) => output_partitioning(&exec.input),
         PhysicalPlan::Sort(exec) => output_partitioning(&exec.input),
         PhysicalPlan::Window(exec) => output_partitioning(&exec.input),
+        PhysicalPlan::Shared(exec) => output_partitioning(&exec.input),
         PhysicalPlan::Projection(exec) => {
             passed_through(output_partitioning(&exec.input), &exec.exprs).unwrap_or(unknown)
         }

@@ -41,6 +41,11 @@ pub struct PhysicalPlanner<'a> {
     estimates: std::cell::RefCell<std::collections::HashMap<usize, f64>>,
     /// Per join: the strategies considered and their costs (EXPLAIN COST).
     join_choices: std::cell::RefCell<Vec<String>>,
+    /// How often each aggregate subplan occurs in the query, by
+    /// `subplan_key` (counted when planning starts, at the root).
+    repeated: std::cell::RefCell<Option<std::collections::HashMap<String, usize>>>,
+    /// The operator planned for each repeated subplan: all copies read it.
+    shared: std::cell::RefCell<std::collections::HashMap<String, Arc<PhysicalPlan>>>,
 }
 
 impl<'a> PhysicalPlanner<'a> {
@@ -49,6 +54,8 @@ impl<'a> PhysicalPlanner<'a> {
             config,
             estimates: Default::default(),
             join_choices: Default::default(),
+            repeated: Default::default(),
+            shared: Default::default(),
         }
     }
 
@@ -63,8 +70,36 @@ impl<'a> PhysicalPlanner<'a> {
         self.estimates.borrow().clone()
     }
 
-    /// The physical plan of `plan`.
+    /// The physical plan of `plan`. An aggregate subplan the query holds
+    /// more than once (a CTE read twice) is planned once, as a `Shared`
+    /// operator that every copy reads.
     pub fn create(&self, plan: &LogicalPlan) -> Result<Arc<PhysicalPlan>> {
+        if self.repeated.borrow().is_none() {
+            *self.repeated.borrow_mut() = Some(repeated_subplans(plan));
+        }
+        let LogicalPlan::Aggregate(_) = plan else {
+            return self.create_unshared(plan);
+        };
+        let key = subplan_key(plan);
+        let readers = self
+            .repeated
+            .borrow()
+            .as_ref()
+            .and_then(|r| r.get(&key).copied())
+            .unwrap_or(1);
+        if readers < 2 {
+            return self.create_unshared(plan);
+        }
+        if let Some(shared) = self.shared.borrow().get(&key) {
+            return Ok(shared.clone());
+        }
+        let input = self.create_unshared(plan)?;
+        let shared = Arc::new(PhysicalPlan::Shared(SharedExec::new(input, readers)));
+        self.shared.borrow_mut().insert(key, shared.clone());
+        Ok(shared)
+    }
+
+    fn create_unshared(&self, plan: &LogicalPlan) -> Result<Arc<PhysicalPlan>> {
         let physical = self.create_node(plan)?;
         let mut rows = crate::optimizer::cost::estimate_rows(plan);
         // A scan reads only the row groups pruning kept.
@@ -591,4 +626,54 @@ fn scan_predicate(scan: &Scan, filter: &Expr) -> Result<ScanPredicate> {
         columns: read.iter().map(|(p, _)| *p).collect(),
         expr: layout.create(filter)?,
     })
+}
+
+/// An aggregate subplan's text with its column ids numbered by first
+/// appearance (ids inside quoted literals, as in `'Brand#23'`, are text),
+/// and its output types: two copies of one CTE have equal keys, while
+/// plans that differ in anything shown do not.
+fn subplan_key(plan: &LogicalPlan) -> String {
+    let text = plan.display_indent();
+    let mut key = String::with_capacity(text.len());
+    let mut ids: std::collections::HashMap<&str, usize> = Default::default();
+    let mut quoted = false;
+    let mut rest = text.as_str();
+    while let Some(c) = rest.chars().next() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c == '#' && !quoted {
+            let digits = rest[1..]
+                .find(|d: char| !d.is_ascii_digit())
+                .unwrap_or(rest.len() - 1);
+            if digits > 0 {
+                let next = ids.len();
+                let id = *ids.entry(&rest[1..1 + digits]).or_insert(next);
+                key.push_str(&format!("#{id}"));
+                rest = &rest[1 + digits..];
+                continue;
+            }
+        }
+        key.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    for column in plan.columns() {
+        key.push_str(&format!(" {}", column.data_type));
+    }
+    key
+}
+
+/// How often each aggregate subplan occurs in `root`, by `subplan_key`.
+fn repeated_subplans(root: &LogicalPlan) -> std::collections::HashMap<String, usize> {
+    fn count(plan: &LogicalPlan, counts: &mut std::collections::HashMap<String, usize>) {
+        if let LogicalPlan::Aggregate(_) = plan {
+            *counts.entry(subplan_key(plan)).or_default() += 1;
+        }
+        for child in plan.children() {
+            count(child, counts);
+        }
+    }
+    let mut counts = Default::default();
+    count(root, &mut counts);
+    counts
 }

@@ -25,6 +25,7 @@ use arrow::array::StringArray;
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use sqlparser::ast::Statement;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -167,7 +168,15 @@ impl Session {
             self.execute_plan_with_metrics(&planned.physical, Some(metrics.clone()))?;
         let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
         let elapsed = started.elapsed();
-        write_analyzed(&planned.physical, planned, &metrics, (0, 0), &mut 1, text);
+        let mut seen = HashMap::new();
+        write_analyzed(
+            &planned.physical,
+            planned,
+            &metrics,
+            (0, 0),
+            (&mut 1, &mut seen),
+            text,
+        );
         let (mut read, mut total, mut skipped) = (0, 0, 0);
         let _ = visit(&planned.physical, &mut |node| {
             if let PhysicalPlan::ParquetScan(scan) = node {
@@ -208,7 +217,14 @@ fn write_stages(
         metrics: &QueryMetrics,
         next: &mut usize,
         stages: &mut Vec<Stage>,
+        seen: &mut HashSet<usize>,
     ) {
+        // A shared subplan's stages are listed once.
+        if matches!(plan.as_ref(), PhysicalPlan::Shared(_))
+            && !seen.insert(Arc::as_ptr(plan) as usize)
+        {
+            return;
+        }
         for (i, child) in plan.children().into_iter().enumerate() {
             if plan.child_is_stage(i) {
                 let id = *next;
@@ -217,7 +233,9 @@ fn write_stages(
                     PhysicalPlan::Exchange(exchange) => {
                         (plan.node_line(), exchange.transferred().map(|(b, _)| b))
                     }
-                    PhysicalPlan::SortPreservingMerge(_) => (plan.node_line(), None),
+                    PhysicalPlan::SortPreservingMerge(_) | PhysicalPlan::Shared(_) => {
+                        (plan.node_line(), None)
+                    }
                     _ => ("BroadcastExchange".to_string(), None),
                 };
                 let wall = metrics
@@ -231,7 +249,7 @@ fn write_stages(
                     bytes,
                 });
             }
-            collect(child, metrics, next, stages);
+            collect(child, metrics, next, stages, seen);
         }
     }
     let mut stages = vec![Stage {
@@ -242,7 +260,7 @@ fn write_stages(
         bytes: None,
     }];
     let mut next = 1;
-    collect(plan, metrics, &mut next, &mut stages);
+    collect(plan, metrics, &mut next, &mut stages, &mut HashSet::new());
     out.push_str("\nstages:\n");
     for stage in &stages {
         let rows = metrics.get(&stage.root).map_or(0, |m| m.rows());
@@ -268,11 +286,20 @@ fn write_stages(
     }
 }
 
+/// Every operator once (a shared subplan's too).
 fn visit(plan: &PhysicalPlan, f: &mut dyn FnMut(&PhysicalPlan)) -> Option<()> {
-    f(plan);
-    for child in plan.children() {
-        visit(child, f);
+    fn walk(plan: &PhysicalPlan, f: &mut dyn FnMut(&PhysicalPlan), seen: &mut HashSet<usize>) {
+        if matches!(plan, PhysicalPlan::Shared(_))
+            && !seen.insert(plan as *const PhysicalPlan as usize)
+        {
+            return;
+        }
+        f(plan);
+        for child in plan.children() {
+            walk(child, f, seen);
+        }
     }
+    walk(plan, f, &mut HashSet::new());
     Some(())
 }
 
@@ -295,15 +322,25 @@ fn write_costs(plan: &LogicalPlan, depth: usize, out: &mut String) {
 
 /// The physical tree with each operator's actual counters beside its
 /// estimate. Time is the operator's own: its children's is subtracted.
+/// A shared subplan is written where it is first read (`seen`: its address
+/// to its stage), as `EXPLAIN` does.
 fn write_analyzed(
     plan: &Arc<PhysicalPlan>,
     planned: &PlannedQuery,
     metrics: &QueryMetrics,
     (depth, stage): (usize, usize),
-    next_stage: &mut usize,
+    (next_stage, seen): (&mut usize, &mut HashMap<usize, usize>),
     out: &mut String,
 ) {
     let _ = write!(out, "{}*({stage}) {}", "  ".repeat(depth), plan.node_line());
+    if let PhysicalPlan::Shared(_) = plan.as_ref() {
+        let key = Arc::as_ptr(plan) as usize;
+        if let Some(first) = seen.get(&key) {
+            let _ = writeln!(out, ", reused: stage {first}");
+            return;
+        }
+        seen.insert(key, *next_stage);
+    }
     match metrics.get(plan) {
         Some(m) => {
             let rows = m.rows();
@@ -342,7 +379,14 @@ fn write_analyzed(
     }
     for (i, child) in plan.children().into_iter().enumerate() {
         if !plan.child_is_stage(i) {
-            write_analyzed(child, planned, metrics, (depth + 1, stage), next_stage, out);
+            write_analyzed(
+                child,
+                planned,
+                metrics,
+                (depth + 1, stage),
+                (&mut *next_stage, &mut *seen),
+                out,
+            );
             continue;
         }
         let child_stage = *next_stage;
@@ -361,7 +405,7 @@ fn write_analyzed(
                 planned,
                 metrics,
                 (depth + 2, child_stage),
-                next_stage,
+                (&mut *next_stage, &mut *seen),
                 out,
             );
         } else {
@@ -370,7 +414,7 @@ fn write_analyzed(
                 planned,
                 metrics,
                 (depth + 1, child_stage),
-                next_stage,
+                (&mut *next_stage, &mut *seen),
                 out,
             );
         }

@@ -197,7 +197,7 @@ impl Session {
         if let Some(metrics) = metrics {
             ctx = ctx.with_metrics(metrics);
         }
-        let batches = self.pool.install(|| scheduler::collect(plan, &ctx))?;
+        let batches = self.pool.install(|| scheduler::run(plan, &ctx))?;
         Ok((batches, pool.peak()))
     }
 }

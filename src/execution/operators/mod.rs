@@ -14,6 +14,7 @@ mod projection;
 mod scan_csv;
 mod scan_memory;
 mod scan_parquet;
+mod shared;
 mod sort;
 mod sort_merge_join;
 mod sort_preserving_merge;
@@ -34,6 +35,7 @@ pub use projection::ProjectionExec;
 pub use scan_csv::CsvScanExec;
 pub use scan_memory::MemoryScanExec;
 pub use scan_parquet::{split_row_groups, ParquetScanExec, RowGroupAccess, ScanPredicate};
+pub use shared::SharedExec;
 pub use sort::{SortExec, SortKeyExpr};
 pub use sort_merge_join::SortMergeJoinExec;
 pub use sort_preserving_merge::SortPreservingMergeExec;
@@ -66,6 +68,7 @@ pub enum PhysicalPlan {
     SortPreservingMerge(SortPreservingMergeExec),
     NestedLoopJoin(NestedLoopJoinExec),
     Window(WindowExec),
+    Shared(SharedExec),
 }
 
 impl PhysicalPlan {
@@ -87,6 +90,7 @@ impl PhysicalPlan {
             PhysicalPlan::SortPreservingMerge(exec) => exec.input.schema(),
             PhysicalPlan::NestedLoopJoin(exec) => exec.layout.schema.clone(),
             PhysicalPlan::Window(exec) => exec.schema.clone(),
+            PhysicalPlan::Shared(exec) => exec.input.schema(),
         }
     }
 
@@ -109,6 +113,7 @@ impl PhysicalPlan {
             PhysicalPlan::SortPreservingMerge(_) => 1,
             PhysicalPlan::NestedLoopJoin(exec) => exec.probe.output_partitions(),
             PhysicalPlan::Window(exec) => exec.input.output_partitions(),
+            PhysicalPlan::Shared(exec) => exec.input.output_partitions(),
         }
     }
 
@@ -130,6 +135,7 @@ impl PhysicalPlan {
             PhysicalPlan::SortPreservingMerge(exec) => vec![&exec.input],
             PhysicalPlan::NestedLoopJoin(exec) => vec![&exec.probe, &exec.build],
             PhysicalPlan::Window(exec) => vec![&exec.input],
+            PhysicalPlan::Shared(exec) => vec![&exec.input],
         }
     }
 
@@ -167,6 +173,7 @@ impl PhysicalPlan {
             PhysicalPlan::SortPreservingMerge(exec) => exec.execute(ctx),
             PhysicalPlan::NestedLoopJoin(exec) => exec.execute(partition, ctx),
             PhysicalPlan::Window(exec) => exec.execute(partition, ctx),
+            PhysicalPlan::Shared(exec) => exec.execute(partition, ctx),
         }
     }
 
@@ -184,6 +191,7 @@ impl PhysicalPlan {
         let built = match self {
             PhysicalPlan::Exchange(exec) => Some(exec.prepare(&own)),
             PhysicalPlan::SortPreservingMerge(exec) => Some(exec.prepare(&own)),
+            PhysicalPlan::Shared(exec) => Some(exec.prepare(&own)),
             // The stages below the probe side and the build side are
             // independent: they run concurrently.
             PhysicalPlan::HashJoin(exec) => {
@@ -233,6 +241,7 @@ impl PhysicalPlan {
             PhysicalPlan::SortPreservingMerge(exec) => exec.describe(),
             PhysicalPlan::NestedLoopJoin(exec) => exec.describe(),
             PhysicalPlan::Window(exec) => exec.describe(),
+            PhysicalPlan::Shared(exec) => exec.describe(),
         }
     }
 
@@ -240,7 +249,7 @@ impl PhysicalPlan {
     pub fn display_indent(&self) -> String {
         let mut out = String::new();
         let mut next_stage = 1;
-        self.write_indent(&mut out, 0, 0, &mut next_stage);
+        self.write_indent(&mut out, 0, 0, &mut next_stage, &mut Default::default());
         out
     }
 
@@ -248,7 +257,9 @@ impl PhysicalPlan {
     /// tasks: below an exchange or a merge, or a broadcast build side.
     pub fn child_is_stage(&self, i: usize) -> bool {
         match self {
-            PhysicalPlan::Exchange(_) | PhysicalPlan::SortPreservingMerge(_) => true,
+            PhysicalPlan::Exchange(_)
+            | PhysicalPlan::SortPreservingMerge(_)
+            | PhysicalPlan::Shared(_) => true,
             PhysicalPlan::HashJoin(exec) => i == 1 && !exec.partitioned,
             PhysicalPlan::NestedLoopJoin(_) => i == 1,
             _ => false,
@@ -257,14 +268,31 @@ impl PhysicalPlan {
 
     /// The tree with each operator's stage: `*(n)`; stage 0 produces the
     /// result, and a broadcast build side shows as a BroadcastExchange.
-    fn write_indent(&self, out: &mut String, depth: usize, stage: usize, next: &mut usize) {
+    /// A shared subplan is written where it is first read; later readers
+    /// name its stage (`seen`: shared node address to stage).
+    fn write_indent(
+        &self,
+        out: &mut String,
+        depth: usize,
+        stage: usize,
+        next: &mut usize,
+        seen: &mut std::collections::HashMap<usize, usize>,
+    ) {
         out.push_str(&"  ".repeat(depth));
         out.push_str(&format!("*({stage}) "));
         out.push_str(&self.node_line());
+        if let PhysicalPlan::Shared(_) = self {
+            let key = self as *const PhysicalPlan as usize;
+            if let Some(first) = seen.get(&key) {
+                out.push_str(&format!(", reused: stage {first}\n"));
+                return;
+            }
+            seen.insert(key, *next);
+        }
         out.push('\n');
         for (i, child) in self.children().into_iter().enumerate() {
             if !self.child_is_stage(i) {
-                child.write_indent(out, depth + 1, stage, next);
+                child.write_indent(out, depth + 1, stage, next, seen);
                 continue;
             }
             let child_stage = *next;
@@ -275,9 +303,9 @@ impl PhysicalPlan {
             ) {
                 out.push_str(&"  ".repeat(depth + 1));
                 out.push_str(&format!("*({stage}) BroadcastExchange\n"));
-                child.write_indent(out, depth + 2, child_stage, next);
+                child.write_indent(out, depth + 2, child_stage, next, seen);
             } else {
-                child.write_indent(out, depth + 1, child_stage, next);
+                child.write_indent(out, depth + 1, child_stage, next, seen);
             }
         }
     }
