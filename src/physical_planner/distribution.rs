@@ -183,9 +183,9 @@ pub fn required_distribution(plan: &PhysicalPlan) -> Vec<Distribution> {
         PhysicalPlan::HashJoin(exec) if exec.partitioned => {
             vec![hash(&exec.probe_keys), hash(&exec.build_keys)]
         }
-        PhysicalPlan::HashJoin(exec) => {
-            vec![probe_requirement(&exec.layout), Distribution::Broadcast]
-        }
+        // Probe tasks of a broadcast hash join merge which build rows they
+        // matched; the last one emits the unmatched: any probe partitioning.
+        PhysicalPlan::HashJoin(_) => vec![Distribution::Any, Distribution::Broadcast],
         PhysicalPlan::NestedLoopJoin(exec) => {
             vec![probe_requirement(&exec.layout), Distribution::Broadcast]
         }

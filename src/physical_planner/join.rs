@@ -125,9 +125,20 @@ impl PhysicalPlanner<'_> {
         // A semi / anti join whose left side is much smaller than its right
         // builds the left and probes with the right, both hash-partitioned,
         // so neither a big build nor a one-partition probe holds it back.
+        // Broadcast when the left side is small enough: the probe side then
+        // needs no exchange at all.
         let mut probe_type = probe_type;
         if self.builds_left_of_semi_join(join) {
-            strategy = Strategy::ShuffledHash;
+            let left_bytes = estimate(&join.left).bytes(&join.left.columns());
+            let broadcast = self
+                .config
+                .broadcast_threshold
+                .is_some_and(|t| left_bytes <= t as f64);
+            strategy = if broadcast {
+                Strategy::BroadcastHash
+            } else {
+                Strategy::ShuffledHash
+            };
             build_is_left = true;
             probe_type = if join.join_type == JoinType::Semi {
                 ProbeJoinType::BuildSemi
@@ -135,7 +146,10 @@ impl PhysicalPlanner<'_> {
                 ProbeJoinType::BuildAnti
             };
             if let Some(last) = self.join_choices.borrow_mut().last_mut() {
-                last.push_str("; instead ShuffledHashJoin building the left side, 8x smaller");
+                last.push_str(&format!(
+                    "; instead {} building the left side, 8x smaller",
+                    strategy.name()
+                ));
             }
         }
         let (probe, build, probe_keys, build_keys) = if build_is_left {
@@ -145,23 +159,16 @@ impl PhysicalPlanner<'_> {
         };
         let n = self.config.target_partitions.max(1);
         Ok(match strategy {
-            Strategy::BroadcastHash => {
-                // Unmatched build rows are known once every probe row was seen.
-                let probe = if probe_type.emits_unmatched_build() {
-                    single_partition(probe)
-                } else {
-                    probe
-                };
-                PhysicalPlan::HashJoin(HashJoinExec {
-                    probe,
-                    build,
-                    probe_keys,
-                    build_keys,
-                    layout: layout(probe_type, build_is_left),
-                    partitioned: false,
-                    built: Default::default(),
-                })
-            }
+            Strategy::BroadcastHash => PhysicalPlan::HashJoin(HashJoinExec {
+                probe,
+                build,
+                probe_keys,
+                build_keys,
+                layout: layout(probe_type, build_is_left),
+                partitioned: false,
+                built: Default::default(),
+                marks: Default::default(),
+            }),
             Strategy::ShuffledHash => PhysicalPlan::HashJoin(HashJoinExec {
                 probe: hash_partition(probe, probe_keys.clone(), n),
                 build: hash_partition(build, build_keys.clone(), n),
@@ -170,6 +177,7 @@ impl PhysicalPlanner<'_> {
                 layout: layout(probe_type, build_is_left),
                 partitioned: true,
                 built: Default::default(),
+                marks: Default::default(),
             }),
             Strategy::SortMerge => {
                 let sorted = |plan: Arc<PhysicalPlan>, keys: &[PhysicalExpr]| {

@@ -205,6 +205,16 @@ pub struct HashJoinExec {
     /// Shuffled: each partition builds from its own build partition.
     pub partitioned: bool,
     pub built: OnceLock<Arc<BuildSide>>,
+    /// Broadcast joins that emit build rows (RIGHT, FULL, build-side semi
+    /// and anti): the build rows some finished probe task matched, and the
+    /// probe tasks still running. The last to finish emits the build rows.
+    pub marks: Arc<std::sync::Mutex<Option<BuildMarks>>>,
+}
+
+#[derive(Debug)]
+pub struct BuildMarks {
+    matched: Vec<bool>,
+    running: usize,
 }
 
 impl BuildSide {
@@ -279,6 +289,9 @@ impl HashJoinExec {
         let layout = self.layout.clone();
         let mut matched = vec![false; build.batch.num_rows()];
         let mut finished = false;
+        let probe_tasks = self.probe.output_partitions();
+        let shared_build = !self.partitioned && probe_tasks > 1;
+        let marks = self.marks.clone();
         Ok(Box::new(std::iter::from_fn(move || loop {
             if finished {
                 return None;
@@ -286,6 +299,9 @@ impl HashJoinExec {
             let Some(batch) = probe.next() else {
                 finished = true;
                 if !layout.join_type.emits_unmatched_build() {
+                    return None;
+                }
+                if shared_build && !merge_marks(&marks, &mut matched, probe_tasks) {
                     return None;
                 }
                 return layout
@@ -348,6 +364,29 @@ impl HashJoinExec {
         }
         line
     }
+}
+
+/// Adds one probe task's `matched` build rows to the others'; true
+/// (with `matched` holding every task's) for the last task to finish.
+fn merge_marks(
+    marks: &std::sync::Mutex<Option<BuildMarks>>,
+    matched: &mut Vec<bool>,
+    probe_tasks: usize,
+) -> bool {
+    let mut marks = marks.lock().unwrap_or_else(|p| p.into_inner());
+    let marks = marks.get_or_insert_with(|| BuildMarks {
+        matched: vec![false; matched.len()],
+        running: probe_tasks,
+    });
+    for (all, mine) in marks.matched.iter_mut().zip(matched.iter()) {
+        *all |= *mine;
+    }
+    marks.running = marks.running.saturating_sub(1);
+    if marks.running > 0 {
+        return false;
+    }
+    *matched = std::mem::take(&mut marks.matched);
+    true
 }
 
 /// The types of `keys` over rows of `schema`.
