@@ -440,3 +440,64 @@ fn aggregates_that_differ_in_a_literal_are_not_shared() {
     .unwrap();
     assert_eq!(text.trim(), "p_brand\nBrand#12\nBrand#23", "{text}");
 }
+
+#[test]
+fn broadcast_joins_emitting_build_rows_probe_in_parallel_with_the_shuffled_answer() {
+    // The UNION ALL gives the probe side two partitions; `% 97` is no
+    // predicate `infer_predicates` copies to it.
+    let probe =
+        "(SELECT l_orderkey AS k FROM lineitem UNION ALL SELECT l_orderkey + 3 FROM lineitem)";
+    let build = "(SELECT o_orderkey FROM orders WHERE o_orderkey % 97 = 0)";
+    let queries = [
+        format!("SELECT count(*), count(k), count(o_orderkey) FROM {probe} p FULL JOIN {build} o ON k = o_orderkey"),
+        format!("SELECT count(*) FROM {build} o WHERE EXISTS (SELECT 1 FROM {probe} p WHERE k = o_orderkey)"),
+        format!("SELECT count(*) FROM {build} o WHERE NOT EXISTS (SELECT 1 FROM {probe} p WHERE k = o_orderkey)"),
+    ];
+    let mut session = session();
+    session.sql("SET broadcast_threshold = '1GB'").unwrap();
+    let mut broadcast = vec![];
+    for sql in &queries {
+        let plan = plan_text(&mut session, &format!("EXPLAIN {sql}"));
+        // The join's stage reads the union directly: no exchange between.
+        let join = plan
+            .lines()
+            .position(|l| l.contains("BroadcastHashJoin Full") || l.contains("BuildLeft"))
+            .unwrap_or_else(|| panic!("{plan}"));
+        let probe: Vec<&str> = plan
+            .lines()
+            .skip(join + 1)
+            .take_while(|l| !l.contains("BroadcastExchange"))
+            .collect();
+        assert!(probe.iter().any(|l| l.ends_with(") Union")), "{plan}");
+        assert!(!probe.iter().any(|l| l.contains("Exchange")), "{plan}");
+        broadcast.push(format!("{:?}", session.sql(sql).unwrap().batches));
+    }
+    session.sql("SET broadcast_threshold = -1").unwrap();
+    for (sql, expected) in queries.iter().zip(&broadcast) {
+        let shuffled = format!("{:?}", session.sql(sql).unwrap().batches);
+        assert_eq!(&shuffled, expected, "{sql}");
+    }
+}
+
+#[test]
+fn a_predicate_inferred_again_above_a_union_is_not_repeated() {
+    // `k < 3000` is inferred from the join each time the pushdown batch
+    // runs, since the second branch holds it as `(l_orderkey + 3) < 3000`.
+    let mut session = session();
+    let plan = plan_text(
+        &mut session,
+        "EXPLAIN SELECT count(*) FROM orders WHERE o_orderkey < 3000 AND EXISTS (\
+         SELECT 1 FROM (SELECT l_orderkey AS k FROM lineitem \
+         UNION ALL SELECT l_orderkey + 3 FROM lineitem) p WHERE k = o_orderkey)",
+    );
+    let filter = plan
+        .lines()
+        .find(|l| l.contains("Filter") && l.contains("(l_orderkey < 3000)"))
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert_eq!(filter.matches("l_orderkey < 3000").count(), 1, "{plan}");
+    assert!(
+        plan.lines()
+            .any(|l| l.contains("PushedFilters: [(l_orderkey#") && l.contains(" < 3000)]")),
+        "{plan}"
+    );
+}

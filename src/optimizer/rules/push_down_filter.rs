@@ -65,9 +65,21 @@ fn push(node: &Filter) -> Result<Option<Arc<LogicalPlan>>> {
     let conjuncts = node.predicate.clone().split_conjunction();
     Ok(match node.input.as_ref() {
         LogicalPlan::Filter(inner) => {
+            // A conjunct the inner filter has already (one `infer_predicates`
+            // derived again above a union) is not repeated.
             let mut all = inner.predicate.clone().split_conjunction();
-            all.extend(conjuncts);
-            Some(filter(inner.input.clone(), all))
+            for conjunct in conjuncts {
+                if !all.contains(&conjunct) {
+                    all.push(conjunct);
+                }
+            }
+            // Moved on at once, so a filter that keeps being merged still
+            // reaches the scan below.
+            let merged = filter(inner.input.clone(), all);
+            match merged.as_ref() {
+                LogicalPlan::Filter(node) => Some(push(node)?.unwrap_or(merged)),
+                _ => Some(merged),
+            }
         }
         LogicalPlan::Projection(projection) => {
             let substitutions: HashMap<ColumnId, Expr> = projection
