@@ -88,11 +88,18 @@ impl ExchangeExec {
                 .collect::<Result<Vec<_>>>()?,
         };
         let mut partitions: Vec<Vec<RecordBatch>> = (0..n).map(|_| vec![]).collect();
-        let (mut bytes, mut rows) = (0, 0);
         for (target, batch) in routed.into_iter().flatten() {
+            partitions[target].push(batch);
+        }
+        let schema = self.input.schema();
+        let partitions = partitions
+            .into_par_iter()
+            .map(|batches| coalesce(&schema, batches, ctx.batch_size))
+            .collect::<Result<Vec<_>>>()?;
+        let (mut bytes, mut rows) = (0, 0);
+        for batch in partitions.iter().flatten() {
             bytes += batch.get_array_memory_size();
             rows += batch.num_rows();
-            partitions[target].push(batch);
         }
         let mut reservation = ctx.reserve("Exchange");
         reservation.try_resize(bytes)?;
@@ -134,6 +141,46 @@ impl ExchangeExec {
             Partitioning::RoundRobin(n) => format!("Exchange RoundRobinPartitioning({n})"),
         }
     }
+}
+
+/// Batches of at least half `batch_size` rows: the pieces routed from
+/// selective joins and filters (often a few hundred rows each) are joined,
+/// so the stage above pays its per-batch costs once per batch, not per piece.
+fn coalesce(
+    schema: &SchemaRef,
+    batches: Vec<RecordBatch>,
+    batch_size: usize,
+) -> Result<Vec<RecordBatch>> {
+    let small = batch_size.max(2) / 2;
+    let mut out = Vec::with_capacity(batches.len());
+    let mut pending: Vec<RecordBatch> = vec![];
+    let mut pending_rows = 0;
+    // Rows keep their order.
+    let flush = |pending: &mut Vec<RecordBatch>, out: &mut Vec<RecordBatch>| -> Result<()> {
+        match pending.len() {
+            0 => {}
+            1 => out.append(pending),
+            _ => out.push(arrow::compute::concat_batches(schema, pending.iter())?),
+        }
+        pending.clear();
+        Ok(())
+    };
+    for batch in batches {
+        if batch.num_rows() >= small {
+            flush(&mut pending, &mut out)?;
+            pending_rows = 0;
+            out.push(batch);
+            continue;
+        }
+        pending_rows += batch.num_rows();
+        pending.push(batch);
+        if pending_rows >= batch_size {
+            flush(&mut pending, &mut out)?;
+            pending_rows = 0;
+        }
+    }
+    flush(&mut pending, &mut out)?;
+    Ok(out)
 }
 
 /// Splits `batch` by the hash of `keys` into at most `n` batches.

@@ -411,8 +411,9 @@ fn candidates(
             "hash join build side has no key index".into(),
         ));
     };
-    let mut probe_indices = vec![];
-    let mut build_indices = vec![];
+    let rows = keys.first().map_or(0, |k| k.len());
+    let mut probe_indices = Vec::with_capacity(rows);
+    let mut build_indices = Vec::with_capacity(rows);
     let mut chain = |probe_row: usize, head: u32| {
         let mut build_row = head;
         while build_row != NO_ROW {

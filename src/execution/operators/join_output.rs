@@ -79,7 +79,20 @@ impl JoinLayout {
         build_indices: &UInt32Array,
         schema: &SchemaRef,
     ) -> Result<RecordBatch> {
-        let probe_columns = take_all(probe, probe_indices)?;
+        // Every probe row once, in order (a foreign key join that keeps
+        // all rows): the probe columns as they are.
+        let identity = probe_indices.len() == probe.num_rows()
+            && probe_indices.null_count() == 0
+            && probe_indices
+                .values()
+                .iter()
+                .enumerate()
+                .all(|(i, &p)| p as usize == i);
+        let probe_columns = if identity {
+            probe.columns().to_vec()
+        } else {
+            take_all(probe, probe_indices)?
+        };
         let build_columns = take_all(build, build_indices)?;
         let columns = if self.build_is_left {
             [build_columns, probe_columns].concat()
