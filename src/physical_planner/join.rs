@@ -2,8 +2,10 @@
 //!
 //! 1. A hint on a side wins: `BROADCAST(t)` broadcasts the side reading t,
 //!    `MERGE(t)` picks sort-merge, `SHUFFLE_HASH(t)` shuffled hash.
-//! 2. Else BroadcastHashJoin when the smaller buildable side is estimated at
-//!    most `broadcast_threshold` bytes.
+//! 2. Else BroadcastHashJoin when the buildable side with fewer rows is
+//!    estimated at most `broadcast_threshold` bytes, or at most 10 times
+//!    that and broadcasting costs less than shuffling both sides (on 2
+//!    threads: the probe side has more rows than the build side).
 //! 3. Else both sides are hash-partitioned on the keys: SortMergeJoin when
 //!    `prefer_sort_merge_join`, else ShuffledHashJoin.
 //!
@@ -21,6 +23,10 @@ use crate::logical::{JoinType, LogicalPlan};
 use crate::optimizer::cost::estimate;
 use arrow::compute::SortOptions;
 use std::sync::Arc;
+
+/// How far above `broadcast_threshold` a build side may be broadcast when
+/// the costs favour it over shuffling both sides.
+const BROADCAST_COST_FACTOR: u64 = 10;
 
 /// The physical join operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,21 +252,30 @@ impl PhysicalPlanner<'_> {
             (right.rows, left.rows, right_bytes)
         };
         let n = self.config.target_partitions.max(1) as f64;
-        // Rows touched: probing once per probe row, building costs twice,
-        // shuffling every row of both sides once, sorting n log n per
-        // partition; a broadcast build is held by every task.
+        // Rows touched per task, as wall time on n threads: probing once
+        // per probe row, building twice per build row when the keys pack
+        // into integers and four times in the row format (encoding the
+        // keys), shuffling every row of both sides once, sorting n log n per
+        // partition. A broadcast build is made by one task while the others
+        // wait; every other step is shared by the n tasks.
         let shuffle = build_rows + probe_rows;
+        let key_types: Vec<_> = join.on.iter().map(|(l, _)| l.data_type()).collect();
+        let build = if KeyPacking::for_types(&key_types).is_some() {
+            2.0 * build_rows
+        } else {
+            4.0 * build_rows
+        };
         let costs = [
-            (Strategy::BroadcastHash, probe_rows + 2.0 * build_rows),
-            (
-                Strategy::ShuffledHash,
-                shuffle + probe_rows + 2.0 * build_rows,
-            ),
+            (Strategy::BroadcastHash, probe_rows / n + build),
+            (Strategy::ShuffledHash, (shuffle + probe_rows + build) / n),
             (Strategy::SortMerge, {
                 let sort = |rows: f64| rows * ((rows / n).max(2.0)).log2();
-                shuffle + sort(build_rows) + sort(probe_rows) + shuffle
+                (shuffle + sort(build_rows) + sort(probe_rows) + shuffle) / n
             }),
         ];
+        // Above broadcast_threshold, up to BROADCAST_COST_FACTOR times it, a
+        // side is still broadcast when that costs less than shuffling both.
+        let broadcast_is_cheaper = costs[0].1 < costs[1].1;
         let hint = hint_of(&join.right)
             .map(|h| (h, false))
             .or_else(|| hint_of(&join.left).map(|h| (h, true)));
@@ -298,6 +313,19 @@ impl PhysicalPlanner<'_> {
                             build_bytes
                         ),
                     ),
+                    Some(threshold)
+                        if broadcast_is_cheaper
+                            && build_bytes <= (BROADCAST_COST_FACTOR * threshold) as f64 =>
+                    {
+                        (
+                            Strategy::BroadcastHash,
+                            build_left,
+                            format!(
+                                "build side {:.0} bytes <= {BROADCAST_COST_FACTOR} x broadcast_threshold {threshold} and broadcasting costs least",
+                                build_bytes
+                            ),
+                        )
+                    }
                     threshold => {
                         let why = match threshold {
                             None => "broadcast disabled".to_string(),

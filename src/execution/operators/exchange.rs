@@ -96,11 +96,8 @@ impl ExchangeExec {
             .into_par_iter()
             .map(|batches| coalesce(&schema, batches, ctx.batch_size))
             .collect::<Result<Vec<_>>>()?;
-        let (mut bytes, mut rows) = (0, 0);
-        for batch in partitions.iter().flatten() {
-            bytes += batch.get_array_memory_size();
-            rows += batch.num_rows();
-        }
+        let bytes = crate::execution::memory::batches_bytes(partitions.iter().flatten());
+        let rows = partitions.iter().flatten().map(|b| b.num_rows()).sum();
         let mut reservation = ctx.reserve("Exchange");
         reservation.try_resize(bytes)?;
         let _ = self.buffered.set(Buffered {

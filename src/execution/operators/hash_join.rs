@@ -106,7 +106,7 @@ impl BuildSide {
         let batch = concat_batches(schema, &batches)?;
         drop(batches);
         let mut reservation = ctx.reserve("HashJoin build");
-        reservation.try_resize(batch.get_array_memory_size())?;
+        reservation.try_resize(crate::execution::memory::batches_bytes([&batch]))?;
         if keys.is_empty() {
             return Ok(Self {
                 batch,

@@ -31,6 +31,7 @@ pub use hash_join::{BuildSide, HashJoinExec};
 pub use join_output::{JoinLayout, ProbeJoinType};
 pub use limit::LimitExec;
 pub use nested_loop_join::NestedLoopJoinExec;
+pub use packed_keys::KeyPacking;
 pub use projection::ProjectionExec;
 pub use scan_csv::CsvScanExec;
 pub use scan_memory::MemoryScanExec;

@@ -48,11 +48,7 @@ impl SharedExec {
             return Ok(());
         }
         let partitions = scheduler::collect_partitions(&self.input, ctx)?;
-        let bytes = partitions
-            .iter()
-            .flatten()
-            .map(|b| b.get_array_memory_size())
-            .sum();
+        let bytes = crate::execution::memory::batches_bytes(partitions.iter().flatten());
         let mut reservation = ctx.reserve("Shared");
         reservation.try_resize(bytes)?;
         let mut state = self.lock();

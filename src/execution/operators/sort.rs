@@ -29,9 +29,10 @@ impl SortExec {
         let schema = self.input.schema();
         let mut reservation = ctx.reserve("Sort");
         let mut batches = vec![];
+        let mut tally = crate::execution::memory::BufferTally::default();
         for batch in self.input.execute(partition, ctx)? {
             let batch = batch?;
-            reservation.try_grow(batch.get_array_memory_size())?;
+            reservation.try_grow(tally.add(&batch))?;
             batches.push(batch);
         }
         let batch = concat_batches(&schema, &batches)?;

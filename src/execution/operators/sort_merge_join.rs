@@ -33,7 +33,7 @@ impl SortMergeJoinExec {
         let probe = gather(&self.probe, partition, ctx)?;
         let build = gather(&self.build, partition, ctx)?;
         let mut reservation = ctx.reserve("SortMergeJoin");
-        reservation.try_resize(probe.get_array_memory_size() + build.get_array_memory_size())?;
+        reservation.try_resize(crate::execution::memory::batches_bytes([&probe, &build]))?;
         let evaluate = |keys: &[PhysicalExpr], batch: &RecordBatch| {
             keys.iter()
                 .map(|k| k.evaluate_to_array(batch))

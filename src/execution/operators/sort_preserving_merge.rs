@@ -48,7 +48,7 @@ impl SortPreservingMergeExec {
             .collect::<std::result::Result<_, _>>()?;
         let runs: Vec<RecordBatch> = runs.into_iter().filter(|r| r.num_rows() > 0).collect();
         let mut reservation = ctx.reserve("SortPreservingMerge");
-        reservation.try_resize(runs.iter().map(RecordBatch::get_array_memory_size).sum())?;
+        reservation.try_resize(crate::execution::memory::batches_bytes(&runs))?;
         let merged = self.merge(&runs, ctx.batch_size)?;
         let _ = self.merged.set(Mutex::new(Some((merged, reservation))));
         Ok(())

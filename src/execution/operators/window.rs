@@ -52,9 +52,10 @@ impl WindowExec {
         let input_schema = self.input.schema();
         let mut reservation = ctx.reserve("Window");
         let mut batches = vec![];
+        let mut tally = crate::execution::memory::BufferTally::default();
         for batch in self.input.execute(partition, ctx)? {
             let batch = batch?;
-            reservation.try_grow(batch.get_array_memory_size())?;
+            reservation.try_grow(tally.add(&batch))?;
             batches.push(batch);
         }
         let mut batch = concat_batches(&input_schema, &batches)?;
