@@ -5,11 +5,13 @@
 //! `Project [a#1] <- Scan t [a#1, b#2, c#3]` ==> `Project [a#1] <- Scan t [a#1]`
 //!
 //! The root's output columns are always kept; a scan keeps at least one column
-//! so row counts survive (`count(*)`).
+//! so row counts survive (`count(*)`). Columns only a filter reads stop at
+//! the filter: `Project [a#1] <- Filter (b#2 > 1)` is put above it unless its
+//! parent is a projection or an aggregate.
 
 use crate::error::Result;
 use crate::logical::plan::*;
-use crate::logical::{ColumnId, Expr, LogicalPlan};
+use crate::logical::{ColumnId, ColumnRef, Expr, LogicalPlan};
 use crate::optimizer::OptimizerRule;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -38,6 +40,23 @@ fn ids_of<'a>(exprs: impl Iterator<Item = &'a Expr>) -> HashSet<ColumnId> {
     out
 }
 
+/// A projection that only selects columns of a filter, dropped below a
+/// parent that reads its columns by id anyway (a projection, an aggregate).
+fn without_selection(input: Arc<LogicalPlan>) -> Arc<LogicalPlan> {
+    match input.as_ref() {
+        LogicalPlan::Projection(p)
+            if matches!(p.input.as_ref(), LogicalPlan::Filter(_))
+                && p.exprs
+                    .iter()
+                    .zip(&p.columns)
+                    .all(|(e, c)| matches!(e, Expr::Column(x) if x.id == c.id)) =>
+        {
+            p.input.clone()
+        }
+        _ => input,
+    }
+}
+
 fn prune(plan: &Arc<LogicalPlan>, required: &HashSet<ColumnId>) -> Result<Arc<LogicalPlan>> {
     Ok(match plan.as_ref() {
         LogicalPlan::Scan(scan) => {
@@ -59,9 +78,25 @@ fn prune(plan: &Arc<LogicalPlan>, required: &HashSet<ColumnId>) -> Result<Arc<Lo
         LogicalPlan::Filter(filter) => {
             let mut needed = required.clone();
             filter.predicate.collect_columns(&mut needed);
-            Arc::new(LogicalPlan::Filter(Filter {
+            let filtered = Arc::new(LogicalPlan::Filter(Filter {
                 input: prune(&filter.input, &needed)?,
                 predicate: filter.predicate.clone(),
+            }));
+            // Columns only the predicate reads stop at the filter, so joins
+            // and exchanges above never carry them.
+            let columns = filtered.columns();
+            let kept: Vec<ColumnRef> = columns
+                .iter()
+                .filter(|c| required.contains(&c.id))
+                .cloned()
+                .collect();
+            if kept.is_empty() || kept.len() == columns.len() {
+                return Ok(filtered);
+            }
+            Arc::new(LogicalPlan::Projection(Projection {
+                input: filtered,
+                exprs: kept.iter().cloned().map(Expr::Column).collect(),
+                columns: kept,
             }))
         }
         LogicalPlan::Projection(projection) => {
@@ -74,7 +109,7 @@ fn prune(plan: &Arc<LogicalPlan>, required: &HashSet<ColumnId>) -> Result<Arc<Lo
             let exprs: Vec<Expr> = keep.iter().map(|&i| projection.exprs[i].clone()).collect();
             let needed = ids_of(exprs.iter());
             Arc::new(LogicalPlan::Projection(Projection {
-                input: prune(&projection.input, &needed)?,
+                input: without_selection(prune(&projection.input, &needed)?),
                 exprs,
                 columns: keep
                     .iter()
@@ -95,7 +130,7 @@ fn prune(plan: &Arc<LogicalPlan>, required: &HashSet<ColumnId>) -> Result<Arc<Lo
                 needed.extend(ids_of(call.arg.iter().chain(call.filter.iter())));
             }
             Arc::new(LogicalPlan::Aggregate(Aggregate {
-                input: prune(&aggregate.input, &needed)?,
+                input: without_selection(prune(&aggregate.input, &needed)?),
                 group_exprs: aggregate.group_exprs.clone(),
                 group_columns: aggregate.group_columns.clone(),
                 aggregates,
@@ -207,6 +242,24 @@ mod tests {
         assert!(after.contains("Scan t1 [a#1, c#3]"), "{after}");
         assert!(after.contains("Scan t3 [x#"), "{after}");
         assert!(!after.contains("y#"), "{after}");
+    }
+
+    #[test]
+    fn columns_only_a_filter_reads_stop_at_the_filter() {
+        let plan = bind("SELECT t1.a, t3.y FROM t1 JOIN t3 ON t1.a = t3.x WHERE t1.c = 'x'");
+        let (plan, _) = crate::optimizer::rules::PushDownFilter
+            .rewrite(plan)
+            .unwrap();
+        let (after, _) = run(&PruneColumns, plan);
+        let lines: Vec<&str> = after.lines().map(str::trim).collect();
+        let filter = lines
+            .iter()
+            .position(|l| l.starts_with("Filter (c#3 = 'x')"))
+            .unwrap_or_else(|| panic!("{after}"));
+        assert!(lines[filter - 1].starts_with("Project [a#1]"), "{after}");
+        // Below a projection that selects anyway, none is added.
+        let after = rewrite(&PruneColumns, "SELECT a + 1 FROM t1 WHERE b > 1");
+        assert_eq!(after.matches("Project").count(), 1, "{after}");
     }
 
     #[test]
