@@ -3,8 +3,8 @@
 //! `Partial` emits keys plus partial states per input partition, `Final`
 //! merges those states, `Single` does both at once (DISTINCT aggregates).
 
-use super::packed_keys::KeyPacking;
-use crate::error::Result;
+use super::packed_keys::{KeyPacking, PackedKey};
+use crate::error::{QuarryError, Result};
 use crate::execution::expressions::PhysicalExpr;
 use crate::execution::functions::aggregate::{create_accumulator, GroupsAccumulator};
 use crate::execution::operators::slice_stream;
@@ -50,12 +50,14 @@ pub struct HashAggregateExec {
     pub schema: SchemaRef,
 }
 
-/// Maps group keys to dense group indices. A single integer key is packed
-/// into a `u64` (`Packed`); other keys are stored once, in Arrow's row format,
-/// and the hash table holds (hash, group index) pairs compared against the
-/// stored rows, so adding a group allocates nothing of its own.
+/// Maps group keys to dense group indices. Integer keys of at most 128 bits
+/// are packed into one integer (`PackedGroups`); other keys are stored once,
+/// in Arrow's row format, and the hash table holds (hash, group index) pairs
+/// compared against the stored rows, so adding a group allocates nothing of
+/// its own.
 struct GroupTable {
     keys: GroupKeys,
+    key_types: Vec<DataType>,
     hasher: DefaultHashBuilder,
     groups: usize,
 }
@@ -63,15 +65,8 @@ struct GroupTable {
 enum GroupKeys {
     /// No GROUP BY: one group.
     None,
-    Packed {
-        packing: KeyPacking,
-        /// (key, group index) per non-NULL key.
-        table: HashTable<(u64, u32)>,
-        /// The key of every group (anything for the NULL group).
-        values: Vec<u64>,
-        null_group: Option<u32>,
-        packed: Vec<u64>,
-    },
+    Packed(PackedGroups<u64>),
+    Wide(PackedGroups<u128>),
     Rows {
         converter: RowConverter,
         table: HashTable<(u64, u32)>,
@@ -79,81 +74,154 @@ enum GroupKeys {
     },
 }
 
+/// Groups of packed integer keys.
+struct PackedGroups<K> {
+    packing: KeyPacking,
+    /// (key, group index) per non-NULL key.
+    table: HashTable<(K, u32)>,
+    /// The key of every group (anything for the NULL group).
+    values: Vec<K>,
+    /// A single key column's NULL group. Several columns cannot tell a
+    /// NULL from a value in the packed key: their first NULL moves the
+    /// groups to the row format.
+    null_group: Option<u32>,
+    packed: Vec<K>,
+}
+
+impl<K: PackedKey> PackedGroups<K> {
+    fn new(packing: KeyPacking) -> Self {
+        Self {
+            packing,
+            table: HashTable::new(),
+            values: vec![],
+            null_group: None,
+            packed: vec![],
+        }
+    }
+
+    fn intern(
+        &mut self,
+        keys: &[ArrayRef],
+        hasher: &DefaultHashBuilder,
+        groups: &mut usize,
+        out: &mut Vec<usize>,
+    ) -> Result<()> {
+        self.packing.pack(keys, &mut self.packed)?;
+        let nulls = keys[0].logical_nulls();
+        let Self {
+            table,
+            values,
+            null_group,
+            packed,
+            ..
+        } = self;
+        for (row, &key) in packed.iter().enumerate() {
+            if nulls.as_ref().is_some_and(|n| n.is_null(row)) {
+                let group = *null_group.get_or_insert_with(|| {
+                    values.push(K::default());
+                    *groups += 1;
+                    (*groups - 1) as u32
+                });
+                out.push(group as usize);
+                continue;
+            }
+            let hash = hasher.hash_one(key);
+            let group = match table.find(hash, |(k, _)| *k == key) {
+                Some(&(_, group)) => group,
+                None => {
+                    let group = *groups as u32;
+                    table.insert_unique(hash, (key, group), |(k, _)| hasher.hash_one(*k));
+                    values.push(key);
+                    *groups += 1;
+                    group
+                }
+            };
+            out.push(group as usize);
+        }
+        Ok(())
+    }
+
+    fn size(&self) -> usize {
+        self.table.capacity() * (std::mem::size_of::<K>() * 2)
+            + self.values.capacity() * std::mem::size_of::<K>()
+    }
+
+    /// The key columns of every group, in group index order.
+    fn emit(&mut self) -> Result<Vec<ArrayRef>> {
+        let nulls = self.null_group.map(|group| {
+            let mut valid = vec![true; self.values.len()];
+            valid[group as usize] = false;
+            NullBuffer::from(valid)
+        });
+        self.packing
+            .unpack(&std::mem::take(&mut self.values), nulls)
+    }
+}
+
 impl GroupTable {
     fn try_new(key_types: &[DataType]) -> Result<Self> {
-        let keys = if key_types.is_empty() {
-            GroupKeys::None
-        } else if let Some(packing @ KeyPacking::Single(_)) = KeyPacking::for_types(key_types) {
-            GroupKeys::Packed {
-                packing,
-                table: HashTable::new(),
-                values: vec![],
-                null_group: None,
-                packed: vec![],
-            }
-        } else {
-            let converter = RowConverter::new(
-                key_types
-                    .iter()
-                    .map(|t| SortField::new(t.clone()))
-                    .collect(),
-            )?;
-            let stored = converter.empty_rows(0, 0);
-            GroupKeys::Rows {
-                converter,
-                table: HashTable::new(),
-                stored,
-            }
+        let keys = match KeyPacking::for_types(key_types) {
+            _ if key_types.is_empty() => GroupKeys::None,
+            Some(packing) if packing.is_wide() => GroupKeys::Wide(PackedGroups::new(packing)),
+            Some(packing) => GroupKeys::Packed(PackedGroups::new(packing)),
+            None => Self::rows(key_types)?,
         };
         let groups = usize::from(matches!(keys, GroupKeys::None));
         Ok(Self {
             keys,
+            key_types: key_types.to_vec(),
             hasher: DefaultHashBuilder::default(),
             groups,
         })
     }
 
+    fn rows(key_types: &[DataType]) -> Result<GroupKeys> {
+        let converter = RowConverter::new(
+            key_types
+                .iter()
+                .map(|t| SortField::new(t.clone()))
+                .collect(),
+        )?;
+        let stored = converter.empty_rows(0, 0);
+        Ok(GroupKeys::Rows {
+            converter,
+            table: HashTable::new(),
+            stored,
+        })
+    }
+
+    /// Packed groups of several columns move to the row format, keeping
+    /// their indices, before a batch with a NULL key.
+    fn make_room_for_nulls(&mut self, keys: &[ArrayRef]) -> Result<()> {
+        let packed = matches!(self.keys, GroupKeys::Packed(_) | GroupKeys::Wide(_));
+        if !packed || keys.len() < 2 || keys.iter().all(|k| k.null_count() == 0) {
+            return Ok(());
+        }
+        let existing = self.emit()?;
+        self.keys = Self::rows(&self.key_types)?;
+        let groups = self.groups;
+        self.groups = 0;
+        let mut indices = Vec::with_capacity(groups);
+        self.intern(&existing, groups, &mut indices)?;
+        if self.groups != groups {
+            return Err(QuarryError::Internal(
+                "moving packed groups to the row format changed their count".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// The group index of every row of `keys`, adding new groups as needed.
     fn intern(&mut self, keys: &[ArrayRef], num_rows: usize, out: &mut Vec<usize>) -> Result<()> {
+        self.make_room_for_nulls(keys)?;
         out.clear();
         out.reserve(num_rows);
         let hasher = &self.hasher;
         let groups = &mut self.groups;
         match &mut self.keys {
             GroupKeys::None => out.resize(num_rows, 0),
-            GroupKeys::Packed {
-                packing,
-                table,
-                values,
-                null_group,
-                packed,
-            } => {
-                packing.pack(keys, packed)?;
-                let nulls = keys[0].logical_nulls();
-                for (row, &key) in packed.iter().enumerate() {
-                    if nulls.as_ref().is_some_and(|n| n.is_null(row)) {
-                        let group = *null_group.get_or_insert_with(|| {
-                            values.push(0);
-                            *groups += 1;
-                            (*groups - 1) as u32
-                        });
-                        out.push(group as usize);
-                        continue;
-                    }
-                    let hash = hasher.hash_one(key);
-                    let group = match table.find(hash, |(k, _)| *k == key) {
-                        Some(&(_, group)) => group,
-                        None => {
-                            let group = *groups as u32;
-                            table.insert_unique(hash, (key, group), |(k, _)| hasher.hash_one(*k));
-                            values.push(key);
-                            *groups += 1;
-                            group
-                        }
-                    };
-                    out.push(group as usize);
-                }
-            }
+            GroupKeys::Packed(packed) => packed.intern(keys, hasher, groups, out)?,
+            GroupKeys::Wide(packed) => packed.intern(keys, hasher, groups, out)?,
             GroupKeys::Rows {
                 converter,
                 table,
@@ -185,9 +253,8 @@ impl GroupTable {
     fn size(&self) -> usize {
         match &self.keys {
             GroupKeys::None => 0,
-            GroupKeys::Packed { table, values, .. } => {
-                table.capacity() * 16 + values.capacity() * 8
-            }
+            GroupKeys::Packed(packed) => packed.size(),
+            GroupKeys::Wide(packed) => packed.size(),
             GroupKeys::Rows { table, stored, .. } => stored.size() + table.capacity() * 16,
         }
     }
@@ -196,19 +263,8 @@ impl GroupTable {
     fn emit(&mut self) -> Result<Vec<ArrayRef>> {
         match &mut self.keys {
             GroupKeys::None => Ok(vec![]),
-            GroupKeys::Packed {
-                packing,
-                values,
-                null_group,
-                ..
-            } => {
-                let nulls = null_group.map(|group| {
-                    let mut valid = vec![true; values.len()];
-                    valid[group as usize] = false;
-                    NullBuffer::from(valid)
-                });
-                Ok(vec![packing.unpack_single(std::mem::take(values), nulls)?])
-            }
+            GroupKeys::Packed(packed) => packed.emit(),
+            GroupKeys::Wide(packed) => packed.emit(),
             GroupKeys::Rows {
                 converter, stored, ..
             } => Ok(converter.convert_rows(stored.iter())?),
@@ -296,5 +352,61 @@ impl HashAggregateExec {
             keys.join(", "),
             functions.join(", ")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Int32Array, Int64Array};
+
+    fn groups(table: &mut GroupTable, a: Vec<Option<i64>>, b: Vec<Option<i32>>) -> Vec<usize> {
+        let keys: Vec<ArrayRef> =
+            vec![Arc::new(Int64Array::from(a)), Arc::new(Int32Array::from(b))];
+        let mut out = vec![];
+        table.intern(&keys, keys[0].len(), &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn packed_keys_of_two_columns_move_to_rows_at_the_first_null() {
+        let mut table = GroupTable::try_new(&[DataType::Int64, DataType::Int32]).unwrap();
+        assert!(matches!(table.keys, GroupKeys::Wide(_)));
+        assert_eq!(
+            groups(
+                &mut table,
+                vec![Some(1), Some(2), Some(1)],
+                vec![Some(0), Some(0), Some(0)]
+            ),
+            vec![0, 1, 0]
+        );
+        // NULL and 0 are different keys; earlier groups keep their indices.
+        assert_eq!(
+            groups(
+                &mut table,
+                vec![Some(2), None, Some(0)],
+                vec![Some(0), Some(0), Some(0)]
+            ),
+            vec![1, 2, 3]
+        );
+        assert!(matches!(table.keys, GroupKeys::Rows { .. }));
+        let keys = table.emit().unwrap();
+        let a = keys[0].as_any().downcast_ref::<Int64Array>().unwrap();
+        assert_eq!(
+            a.iter().collect::<Vec<_>>(),
+            vec![Some(1), Some(2), None, Some(0)]
+        );
+    }
+
+    #[test]
+    fn one_packed_column_keeps_a_null_group() {
+        let mut table = GroupTable::try_new(&[DataType::Int64]).unwrap();
+        let keys: Vec<ArrayRef> = vec![Arc::new(Int64Array::from(vec![Some(0), None, Some(0)]))];
+        let mut out = vec![];
+        table.intern(&keys, 3, &mut out).unwrap();
+        assert_eq!(out, vec![0, 1, 0]);
+        assert!(matches!(table.keys, GroupKeys::Packed(_)));
+        let emitted = table.emit().unwrap();
+        assert_eq!(emitted[0].null_count(), 1);
     }
 }

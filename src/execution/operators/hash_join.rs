@@ -11,7 +11,7 @@
 //! per batch, never per row. Rows with a NULL key never match.
 
 use super::join_output::JoinLayout;
-use super::packed_keys::KeyPacking;
+use super::packed_keys::{KeyPacking, PackedKey};
 use crate::error::{QuarryError, Result};
 use crate::execution::expressions::PhysicalExpr;
 use crate::execution::memory::MemoryReservation;
@@ -49,12 +49,72 @@ enum IndexedKeys {
         packing: KeyPacking,
         table: HashTable<(u64, u32)>,
     },
+    /// Integer keys of up to 128 bits.
+    Wide {
+        packing: KeyPacking,
+        table: HashTable<(u128, u32)>,
+    },
     /// Any other keys, in Arrow's row format: (hash, first build row).
     Rows {
         converter: RowConverter,
         rows: Rows,
         table: HashTable<(u64, u32)>,
     },
+}
+
+/// The distinct packed keys of `keys` with their first row; `next` chains
+/// the rows of equal keys in input order (rows go in in reverse).
+fn index_packed<K: PackedKey>(
+    packing: &KeyPacking,
+    keys: &[ArrayRef],
+    is_null: &dyn Fn(usize) -> bool,
+    hasher: &DefaultHashBuilder,
+    next: &mut [u32],
+) -> Result<HashTable<(K, u32)>> {
+    let mut packed: Vec<K> = vec![];
+    packing.pack(keys, &mut packed)?;
+    let mut table: HashTable<(K, u32)> = HashTable::with_capacity(packed.len());
+    for index in (0..packed.len()).rev() {
+        if is_null(index) {
+            continue;
+        }
+        let key = packed[index];
+        let hash = hasher.hash_one(key);
+        match table.find_mut(hash, |(k, _)| *k == key) {
+            Some((_, head)) => {
+                next[index] = *head;
+                *head = index as u32;
+            }
+            None => {
+                table.insert_unique(hash, (key, index as u32), |(k, _)| hasher.hash_one(*k));
+            }
+        }
+    }
+    Ok(table)
+}
+
+/// Calls `found(probe row, first build row)` for every probe row of `keys`
+/// whose packed key is in `table`.
+fn probe_packed<K: PackedKey>(
+    packing: &KeyPacking,
+    table: &HashTable<(K, u32)>,
+    keys: &[ArrayRef],
+    is_null: &dyn Fn(usize) -> bool,
+    hasher: &DefaultHashBuilder,
+    found: &mut dyn FnMut(usize, u32),
+) -> Result<()> {
+    let mut packed: Vec<K> = vec![];
+    packing.pack(keys, &mut packed)?;
+    for (probe_row, &key) in packed.iter().enumerate() {
+        if is_null(probe_row) {
+            continue;
+        }
+        let hash = hasher.hash_one(key);
+        if let Some(&(_, head)) = table.find(hash, |(k, _)| *k == key) {
+            found(probe_row, head);
+        }
+    }
+    Ok(())
 }
 
 /// Rows where any key column is NULL.
@@ -135,28 +195,18 @@ impl BuildSide {
             .flatten();
         // Chains list rows in input order: rows are inserted in reverse.
         let keys = if let Some(packing) = packing {
-            let mut packed = vec![];
-            packing.pack(&key_arrays, &mut packed)?;
-            let mut table: HashTable<(u64, u32)> = HashTable::with_capacity(batch.num_rows());
-            for index in (0..batch.num_rows()).rev() {
-                if is_null(index) {
-                    continue;
-                }
-                let key = packed[index];
-                let hash = hasher.hash_one(key);
-                match table.find_mut(hash, |(k, _)| *k == key) {
-                    Some((_, head)) => {
-                        next[index] = *head;
-                        *head = index as u32;
-                    }
-                    None => {
-                        table
-                            .insert_unique(hash, (key, index as u32), |(k, _)| hasher.hash_one(*k));
-                    }
-                }
+            let rows = batch.num_rows();
+            if packing.is_wide() {
+                let table =
+                    index_packed::<u128>(&packing, &key_arrays, &is_null, &hasher, &mut next)?;
+                reservation.try_grow(table.capacity() * 32 + rows * 4)?;
+                IndexedKeys::Wide { packing, table }
+            } else {
+                let table =
+                    index_packed::<u64>(&packing, &key_arrays, &is_null, &hasher, &mut next)?;
+                reservation.try_grow(table.capacity() * 16 + rows * 4)?;
+                IndexedKeys::Packed { packing, table }
             }
-            reservation.try_grow(table.capacity() * 16 + next.len() * 4)?;
-            IndexedKeys::Packed { packing, table }
         } else {
             let converter = RowConverter::new(types.into_iter().map(SortField::new).collect())?;
             let rows = converter.convert_columns(&key_arrays)?;
@@ -425,17 +475,10 @@ fn candidates(
     let is_null = |row: usize| nulls.is_some_and(|n| n.value(row));
     match &index.keys {
         IndexedKeys::Packed { packing, table } => {
-            let mut packed = vec![];
-            packing.pack(keys, &mut packed)?;
-            for (probe_row, &key) in packed.iter().enumerate() {
-                if is_null(probe_row) {
-                    continue;
-                }
-                let hash = index.hasher.hash_one(key);
-                if let Some(&(_, head)) = table.find(hash, |(k, _)| *k == key) {
-                    chain(probe_row, head);
-                }
-            }
+            probe_packed(packing, table, keys, &is_null, &index.hasher, &mut chain)?
+        }
+        IndexedKeys::Wide { packing, table } => {
+            probe_packed(packing, table, keys, &is_null, &index.hasher, &mut chain)?
         }
         IndexedKeys::Rows {
             converter,

@@ -1,24 +1,62 @@
-//! Join and group keys packed into one `u64`, for keys of integer columns: a
-//! single column of at most 64 bits, or two of at most 32 bits. Hashing and
+//! Join and group keys of integer columns packed into one integer: a `u64`
+//! when their widths add up to at most 64 bits, a `u128` up to 128 (TPC-H's
+//! `(l_orderkey, o_orderdate, o_shippriority)` is 64 + 32 + 32). Hashing and
 //! comparing a packed key is an integer operation, where Arrow's row format
-//! would encode, hash and `memcmp` bytes for every row. NULL slots pack to
-//! whatever value the array holds there: callers mask NULL rows themselves.
+//! would encode, hash and `memcmp` bytes for every row. The first column
+//! takes the highest bits. NULL slots pack to whatever value the array holds
+//! there: callers mask NULL rows themselves.
 
 use crate::error::{QuarryError, Result};
-use arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
+use arrow::array::{Array, ArrayRef, AsArray, Int64Array, UInt64Array};
+use arrow::buffer::NullBuffer;
 use arrow::datatypes::{
-    ArrowPrimitiveType, DataType, Date32Type, Int16Type, Int32Type, Int64Type, Int8Type,
-    UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    DataType, Date32Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type,
+    UInt64Type, UInt8Type,
 };
 use std::sync::Arc;
 
-/// How the key columns of one side map into a `u64`.
+/// An integer that holds packed keys.
+pub trait PackedKey: Copy + Eq + std::hash::Hash + Default + Send + Sync + 'static {
+    const BITS: u32;
+    /// `self` with `value` (already masked to its width) at `shift`.
+    fn with(self, value: u64, shift: u32) -> Self;
+    /// The `bits` bits at `shift`.
+    fn bits_at(self, shift: u32, bits: u32) -> u64;
+}
+
+impl PackedKey for u64 {
+    const BITS: u32 = 64;
+    fn with(self, value: u64, shift: u32) -> Self {
+        self | value.checked_shl(shift).unwrap_or(0)
+    }
+    fn bits_at(self, shift: u32, bits: u32) -> u64 {
+        (self >> shift) & mask(bits)
+    }
+}
+
+impl PackedKey for u128 {
+    const BITS: u32 = 128;
+    fn with(self, value: u64, shift: u32) -> Self {
+        self | ((value as u128) << shift)
+    }
+    fn bits_at(self, shift: u32, bits: u32) -> u64 {
+        ((self >> shift) as u64) & mask(bits)
+    }
+}
+
+fn mask(bits: u32) -> u64 {
+    if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    }
+}
+
+/// How the key columns of one side map into a packed integer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeyPacking {
-    /// One integer column: its value, sign-extended.
-    Single(DataType),
-    /// Two integer columns of at most 32 bits: `first << 32 | second`.
-    Pair(DataType, DataType),
+pub struct KeyPacking {
+    /// Each column's type and width, in key order.
+    columns: Vec<(DataType, u32)>,
 }
 
 /// Bits of an integer type that packs, or `None`.
@@ -33,15 +71,15 @@ fn integer_bits(data_type: &DataType) -> Option<u32> {
 }
 
 impl KeyPacking {
-    /// The packing for key columns of `types`, if they pack.
+    /// The packing for key columns of `types`, if they are integers of at
+    /// most 128 bits together.
     pub fn for_types(types: &[DataType]) -> Option<Self> {
-        match types {
-            [single] => integer_bits(single).map(|_| Self::Single(single.clone())),
-            [first, second] if integer_bits(first)? <= 32 && integer_bits(second)? <= 32 => {
-                Some(Self::Pair(first.clone(), second.clone()))
-            }
-            _ => None,
-        }
+        let columns = types
+            .iter()
+            .map(|t| Some((t.clone(), integer_bits(t)?)))
+            .collect::<Option<Vec<_>>>()?;
+        let bits: u32 = columns.iter().map(|(_, b)| b).sum();
+        (!columns.is_empty() && bits <= 128).then_some(Self { columns })
     }
 
     /// The packing both sides of a join share, when their key types are the
@@ -50,97 +88,130 @@ impl KeyPacking {
         (build == probe).then(|| Self::for_types(build)).flatten()
     }
 
+    /// Whether the keys need a `u128`.
+    pub fn is_wide(&self) -> bool {
+        self.columns.iter().map(|(_, b)| b).sum::<u32>() > 64
+    }
+
+    /// The columns' shifts, the first column's highest.
+    fn shifts(&self) -> Vec<u32> {
+        let mut shift = self.columns.iter().map(|(_, b)| b).sum::<u32>();
+        self.columns
+            .iter()
+            .map(|(_, bits)| {
+                shift -= bits;
+                shift
+            })
+            .collect()
+    }
+
     /// Packs every row of `keys` into `out` (cleared first).
-    pub fn pack(&self, keys: &[ArrayRef], out: &mut Vec<u64>) -> Result<()> {
-        out.clear();
-        match (self, keys) {
-            (Self::Single(_), [key]) => extend_with(key, out, |v| v as u64),
-            (Self::Pair(..), [first, second]) => {
-                extend_with(first, out, |v| (v as u32 as u64) << 32)?;
-                let mut low = Vec::with_capacity(second.len());
-                extend_with(second, &mut low, |v| v as u32 as u64)?;
-                for (packed, low) in out.iter_mut().zip(low) {
-                    *packed |= low;
-                }
-                Ok(())
-            }
-            _ => Err(QuarryError::Internal(format!(
-                "{} key columns for packing {self:?}",
-                keys.len()
-            ))),
-        }
-    }
-
-    /// The key column of a `Single` packing from packed values (`nulls` marks
-    /// the NULL key), in the original type.
-    pub fn unpack_single(
-        &self,
-        values: Vec<u64>,
-        nulls: Option<arrow::buffer::NullBuffer>,
-    ) -> Result<ArrayRef> {
-        let Self::Single(data_type) = self else {
-            return Err(QuarryError::Internal(
-                "only single-column packed keys unpack".into(),
-            ));
-        };
-        let values: Vec<i64> = values.into_iter().map(|v| v as i64).collect();
-        let array: ArrayRef = Arc::new(arrow::array::Int64Array::new(values.into(), nulls));
-        // Every value came from a column of `data_type`, so the cast is exact.
-        Ok(arrow::compute::cast(&array, data_type)?)
-    }
-}
-
-/// Appends `map(value as i64)` of every slot of the integer array `array`.
-fn extend_with(array: &ArrayRef, out: &mut Vec<u64>, map: impl Fn(i64) -> u64) -> Result<()> {
-    fn values<T: ArrowPrimitiveType>(array: &ArrayRef) -> &PrimitiveArray<T> {
-        array.as_primitive::<T>()
-    }
-    out.reserve(array.len());
-    macro_rules! extend {
-        ($t:ty) => {
-            out.extend(values::<$t>(array).values().iter().map(|&v| map(v as i64)))
-        };
-    }
-    match array.data_type() {
-        DataType::Int8 => extend!(Int8Type),
-        DataType::Int16 => extend!(Int16Type),
-        DataType::Int32 => extend!(Int32Type),
-        DataType::Date32 => extend!(Date32Type),
-        DataType::Int64 => extend!(Int64Type),
-        DataType::UInt8 => extend!(UInt8Type),
-        DataType::UInt16 => extend!(UInt16Type),
-        DataType::UInt32 => extend!(UInt32Type),
-        DataType::UInt64 => extend!(UInt64Type),
-        other => {
+    pub fn pack<K: PackedKey>(&self, keys: &[ArrayRef], out: &mut Vec<K>) -> Result<()> {
+        if keys.len() != self.columns.len() {
             return Err(QuarryError::Internal(format!(
-                "{other} keys do not pack into integers"
-            )))
+                "{} key columns for a packing of {}",
+                keys.len(),
+                self.columns.len()
+            )));
         }
+        out.clear();
+        out.resize(keys.first().map_or(0, |k| k.len()), K::default());
+        for ((key, (_, bits)), shift) in keys.iter().zip(&self.columns).zip(self.shifts()) {
+            let mask = mask(*bits);
+            macro_rules! fold {
+                ($t:ty) => {
+                    for (packed, &v) in out.iter_mut().zip(key.as_primitive::<$t>().values()) {
+                        *packed = packed.with((v as i64 as u64) & mask, shift);
+                    }
+                };
+            }
+            match key.data_type() {
+                DataType::Int8 => fold!(Int8Type),
+                DataType::Int16 => fold!(Int16Type),
+                DataType::Int32 => fold!(Int32Type),
+                DataType::Date32 => fold!(Date32Type),
+                DataType::Int64 => fold!(Int64Type),
+                DataType::UInt8 => fold!(UInt8Type),
+                DataType::UInt16 => fold!(UInt16Type),
+                DataType::UInt32 => fold!(UInt32Type),
+                DataType::UInt64 => fold!(UInt64Type),
+                other => {
+                    return Err(QuarryError::Internal(format!(
+                        "{other} keys do not pack into integers"
+                    )))
+                }
+            }
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// The key columns of packed `values`, in their types; `nulls` marks
+    /// rows whose (single) key is NULL.
+    pub fn unpack<K: PackedKey>(
+        &self,
+        values: &[K],
+        nulls: Option<NullBuffer>,
+    ) -> Result<Vec<ArrayRef>> {
+        self.columns
+            .iter()
+            .zip(self.shifts())
+            .map(|((data_type, bits), shift)| {
+                let raw = values.iter().map(|v| v.bits_at(shift, *bits));
+                let array: ArrayRef = if *data_type == DataType::UInt64 {
+                    Arc::new(UInt64Array::new(raw.collect(), nulls.clone()))
+                } else {
+                    let signed = matches!(
+                        data_type,
+                        DataType::Int8
+                            | DataType::Int16
+                            | DataType::Int32
+                            | DataType::Int64
+                            | DataType::Date32
+                    );
+                    let unused = 64 - bits;
+                    let values: Vec<i64> = raw
+                        .map(|r| {
+                            if signed {
+                                ((r << unused) as i64) >> unused
+                            } else {
+                                r as i64
+                            }
+                        })
+                        .collect();
+                    Arc::new(Int64Array::new(values.into(), nulls.clone()))
+                };
+                // Every value came from a column of `data_type`: exact.
+                Ok(arrow::compute::cast(&array, data_type)?)
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow::array::{Int32Array, Int64Array, UInt8Array};
+    use arrow::array::{Date32Array, Int32Array, Int64Array, UInt8Array};
 
     #[test]
-    fn only_integer_keys_of_at_most_64_bits_pack() {
-        assert!(KeyPacking::for_types(&[DataType::Int64]).is_some());
-        assert!(KeyPacking::for_types(&[DataType::Int32, DataType::Date32]).is_some());
-        assert!(KeyPacking::for_types(&[DataType::Int64, DataType::Int32]).is_none());
+    fn integer_keys_of_at_most_128_bits_pack() {
+        assert!(KeyPacking::for_types(&[DataType::Int64]).is_some_and(|p| !p.is_wide()));
+        assert!(KeyPacking::for_types(&[DataType::Int32, DataType::Date32])
+            .is_some_and(|p| !p.is_wide()));
+        let three = [DataType::Int64, DataType::Date32, DataType::Int32];
+        assert!(KeyPacking::for_types(&three).is_some_and(|p| p.is_wide()));
+        let too_wide = [DataType::Int64, DataType::Int64, DataType::Int8];
+        assert!(KeyPacking::for_types(&too_wide).is_none());
         assert!(KeyPacking::for_types(&[DataType::Utf8View]).is_none());
         assert!(KeyPacking::for_types(&[DataType::Float64]).is_none());
         assert!(KeyPacking::for_join(&[DataType::Int64], &[DataType::Int32]).is_none());
     }
 
     #[test]
-    fn pairs_pack_distinct_values_distinctly() {
+    fn distinct_values_pack_distinctly() {
         let packing = KeyPacking::for_types(&[DataType::Int32, DataType::Int32]).unwrap();
         let first: ArrayRef = Arc::new(Int32Array::from(vec![1, 0, -1, 0]));
         let second: ArrayRef = Arc::new(Int32Array::from(vec![0, 1, 0, -1]));
-        let mut packed = vec![];
+        let mut packed: Vec<u64> = vec![];
         packing.pack(&[first, second], &mut packed).unwrap();
         let mut unique = packed.clone();
         unique.sort_unstable();
@@ -149,25 +220,27 @@ mod tests {
     }
 
     #[test]
-    fn single_keys_round_trip_with_their_type_and_nulls() {
-        let packing = KeyPacking::for_types(&[DataType::UInt8]).unwrap();
+    fn keys_round_trip_with_their_types() {
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from(vec![-5, i64::MAX, 0])),
+            Arc::new(Date32Array::from(vec![-1, 9000, 0])),
+            Arc::new(Int32Array::from(vec![i32::MIN, 7, -1])),
+        ];
+        let types: Vec<DataType> = columns.iter().map(|c| c.data_type().clone()).collect();
+        let packing = KeyPacking::for_types(&types).unwrap();
+        let mut packed: Vec<u128> = vec![];
+        packing.pack(&columns, &mut packed).unwrap();
+        let back = packing.unpack(&packed, None).unwrap();
+        for (a, b) in back.iter().zip(&columns) {
+            assert_eq!(a.as_ref(), b.as_ref());
+        }
         let key: ArrayRef = Arc::new(UInt8Array::from(vec![Some(7), None, Some(255)]));
-        let mut packed = vec![];
+        let packing = KeyPacking::for_types(&[DataType::UInt8]).unwrap();
+        let mut packed: Vec<u64> = vec![];
         packing
             .pack(std::slice::from_ref(&key), &mut packed)
             .unwrap();
-        let nulls = key.nulls().cloned();
-        let back = packing.unpack_single(packed, nulls).unwrap();
-        assert_eq!(back.as_ref(), key.as_ref());
-        let negative: ArrayRef = Arc::new(Int64Array::from(vec![-5, i64::MAX]));
-        let packing = KeyPacking::for_types(&[DataType::Int64]).unwrap();
-        let mut packed = vec![];
-        packing
-            .pack(std::slice::from_ref(&negative), &mut packed)
-            .unwrap();
-        assert_eq!(
-            packing.unpack_single(packed, None).unwrap().as_ref(),
-            negative.as_ref()
-        );
+        let back = packing.unpack(&packed, key.nulls().cloned()).unwrap();
+        assert_eq!(back[0].as_ref(), key.as_ref());
     }
 }
