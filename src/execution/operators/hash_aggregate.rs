@@ -83,7 +83,7 @@ struct PackedGroups<K> {
     values: Vec<K>,
     /// A single key column's NULL group. Several columns cannot tell a
     /// NULL from a value in the packed key: their first NULL moves the
-    /// groups to the row format.
+    /// groups to the row format, as does a string too long to pack.
     null_group: Option<u32>,
     packed: Vec<K>,
 }
@@ -190,11 +190,18 @@ impl GroupTable {
         })
     }
 
-    /// Packed groups of several columns move to the row format, keeping
-    /// their indices, before a batch with a NULL key.
-    fn make_room_for_nulls(&mut self, keys: &[ArrayRef]) -> Result<()> {
-        let packed = matches!(self.keys, GroupKeys::Packed(_) | GroupKeys::Wide(_));
-        if !packed || keys.len() < 2 || keys.iter().all(|k| k.null_count() == 0) {
+    /// Packed groups move to the row format, keeping their indices, before
+    /// a batch they cannot tell apart: a NULL in one of several columns, or
+    /// a string too long to pack.
+    fn make_room(&mut self, keys: &[ArrayRef]) -> Result<()> {
+        let fits = match &self.keys {
+            GroupKeys::Packed(packed) => &packed.packing,
+            GroupKeys::Wide(packed) => &packed.packing,
+            _ => return Ok(()),
+        }
+        .fits(keys);
+        let nulls = keys.len() > 1 && keys.iter().any(|k| k.null_count() > 0);
+        if fits && !nulls {
             return Ok(());
         }
         let existing = self.emit()?;
@@ -213,7 +220,7 @@ impl GroupTable {
 
     /// The group index of every row of `keys`, adding new groups as needed.
     fn intern(&mut self, keys: &[ArrayRef], num_rows: usize, out: &mut Vec<usize>) -> Result<()> {
-        self.make_room_for_nulls(keys)?;
+        self.make_room(keys)?;
         out.clear();
         out.reserve(num_rows);
         let hasher = &self.hasher;
@@ -358,7 +365,7 @@ impl HashAggregateExec {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow::array::{Int32Array, Int64Array};
+    use arrow::array::{AsArray, Int32Array, Int64Array};
 
     fn groups(table: &mut GroupTable, a: Vec<Option<i64>>, b: Vec<Option<i32>>) -> Vec<usize> {
         let keys: Vec<ArrayRef> =
@@ -396,6 +403,41 @@ mod tests {
             a.iter().collect::<Vec<_>>(),
             vec![Some(1), Some(2), None, Some(0)]
         );
+    }
+
+    #[test]
+    fn short_string_keys_pack_until_a_long_one_arrives() {
+        use arrow::array::StringViewArray;
+        let mut table = GroupTable::try_new(&[DataType::Utf8View, DataType::Utf8View]).unwrap();
+        let batch = |a: Vec<&str>, b: Vec<&str>| -> Vec<ArrayRef> {
+            vec![
+                Arc::new(StringViewArray::from(a)),
+                Arc::new(StringViewArray::from(b)),
+            ]
+        };
+        let mut out = vec![];
+        table
+            .intern(
+                &batch(vec!["A", "N", "A"], vec!["F", "O", "F"]),
+                3,
+                &mut out,
+            )
+            .unwrap();
+        assert_eq!(out, vec![0, 1, 0]);
+        assert!(matches!(table.keys, GroupKeys::Wide(_)));
+        let long = "longer than seven bytes";
+        table
+            .intern(
+                &batch(vec![long, "N", long], vec!["F", "O", "F"]),
+                3,
+                &mut out,
+            )
+            .unwrap();
+        assert_eq!(out, vec![2, 1, 2]);
+        assert!(matches!(table.keys, GroupKeys::Rows { .. }));
+        let keys = table.emit().unwrap();
+        let first: Vec<_> = keys[0].as_string_view().iter().flatten().collect();
+        assert_eq!(first, vec!["A", "N", long]);
     }
 
     #[test]

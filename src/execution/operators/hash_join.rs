@@ -190,9 +190,11 @@ impl BuildSide {
         let mut next = vec![NO_ROW; batch.num_rows()];
         let types: Vec<DataType> = key_arrays.iter().map(|k| k.data_type().clone()).collect();
         // NULL equal to NULL (set operations) needs NULLs inside the key.
+        // Probe strings too long to pack never equal a build key that fits.
         let packing = (!null_equals_null)
             .then(|| KeyPacking::for_join(&types, probe_types))
-            .flatten();
+            .flatten()
+            .filter(|packing| packing.fits(&key_arrays));
         // Chains list rows in input order: rows are inserted in reverse.
         let keys = if let Some(packing) = packing {
             let rows = batch.num_rows();

@@ -5,6 +5,12 @@
 //! would encode, hash and `memcmp` bytes for every row. The first column
 //! takes the highest bits. NULL slots pack to whatever value the array holds
 //! there: callers mask NULL rows themselves.
+//!
+//! A string view column packs as 64 bits when its strings are at most 7
+//! bytes (Q1's `l_returnflag, l_linestatus`): the bytes and the length. A
+//! longer string packs with its length (at least 8) and so never equals a
+//! short one; whether a batch `fits` is the caller's to check where equal
+//! long strings must meet (an aggregate moves to the row format then).
 
 use crate::error::{QuarryError, Result};
 use arrow::array::{Array, ArrayRef, AsArray, Int64Array, UInt64Array};
@@ -59,15 +65,31 @@ pub struct KeyPacking {
     columns: Vec<(DataType, u32)>,
 }
 
-/// Bits of an integer type that packs, or `None`.
+/// The longest string that packs.
+const SHORT_STRING: usize = 7;
+
+/// Bits of a type that packs, or `None`.
 fn integer_bits(data_type: &DataType) -> Option<u32> {
     match data_type {
         DataType::Int8 | DataType::UInt8 => Some(8),
         DataType::Int16 | DataType::UInt16 => Some(16),
         DataType::Int32 | DataType::UInt32 | DataType::Date32 => Some(32),
-        DataType::Int64 | DataType::UInt64 => Some(64),
+        DataType::Int64 | DataType::UInt64 | DataType::Utf8View => Some(64),
         _ => None,
     }
+}
+
+/// A string view packed as its first 7 bytes and its length (capped at 255).
+fn short_string(view: u128) -> u64 {
+    let len = view as u32;
+    // Inline views keep their bytes after the length; longer ones a prefix.
+    let bytes = (view >> 32) as u64 & 0x00FF_FFFF_FFFF_FFFF;
+    let bytes = if (len as usize) < SHORT_STRING {
+        bytes & ((1u64 << (8 * len)) - 1)
+    } else {
+        bytes
+    };
+    (bytes << 8) | len.min(255) as u64
 }
 
 impl KeyPacking {
@@ -86,6 +108,17 @@ impl KeyPacking {
     /// same and pack (different widths would pack equal values differently).
     pub fn for_join(build: &[DataType], probe: &[DataType]) -> Option<Self> {
         (build == probe).then(|| Self::for_types(build)).flatten()
+    }
+
+    /// Whether every string of `keys` is short enough to pack exactly.
+    pub fn fits(&self, keys: &[ArrayRef]) -> bool {
+        keys.iter().all(|key| match key.as_string_view_opt() {
+            Some(strings) => strings
+                .views()
+                .iter()
+                .all(|&view| (view as u32) as usize <= SHORT_STRING),
+            None => true,
+        })
     }
 
     /// Whether the keys need a `u128`.
@@ -135,6 +168,11 @@ impl KeyPacking {
                 DataType::UInt16 => fold!(UInt16Type),
                 DataType::UInt32 => fold!(UInt32Type),
                 DataType::UInt64 => fold!(UInt64Type),
+                DataType::Utf8View => {
+                    for (packed, &view) in out.iter_mut().zip(key.as_string_view().views()) {
+                        *packed = packed.with(short_string(view), shift);
+                    }
+                }
                 other => {
                     return Err(QuarryError::Internal(format!(
                         "{other} keys do not pack into integers"
@@ -157,6 +195,9 @@ impl KeyPacking {
             .zip(self.shifts())
             .map(|((data_type, bits), shift)| {
                 let raw = values.iter().map(|v| v.bits_at(shift, *bits));
+                if *data_type == DataType::Utf8View {
+                    return unpack_strings(raw, nulls.as_ref());
+                }
                 let array: ArrayRef = if *data_type == DataType::UInt64 {
                     Arc::new(UInt64Array::new(raw.collect(), nulls.clone()))
                 } else {
@@ -187,6 +228,30 @@ impl KeyPacking {
     }
 }
 
+/// Strings of packed `short_string`s (NULL where `nulls` says).
+fn unpack_strings(
+    packed: impl Iterator<Item = u64>,
+    nulls: Option<&NullBuffer>,
+) -> Result<ArrayRef> {
+    let mut builder = arrow::array::StringViewBuilder::new();
+    for (row, value) in packed.enumerate() {
+        if nulls.is_some_and(|n| n.is_null(row)) {
+            builder.append_null();
+            continue;
+        }
+        let len = (value & 0xFF) as usize;
+        let bytes = (value >> 8).to_le_bytes();
+        let text = bytes.get(..len).and_then(|b| std::str::from_utf8(b).ok());
+        let Some(text) = text else {
+            return Err(QuarryError::Internal(
+                "a packed string key is longer than 7 bytes or not UTF-8".into(),
+            ));
+        };
+        builder.append_value(text);
+    }
+    Ok(Arc::new(builder.finish()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,9 +266,49 @@ mod tests {
         assert!(KeyPacking::for_types(&three).is_some_and(|p| p.is_wide()));
         let too_wide = [DataType::Int64, DataType::Int64, DataType::Int8];
         assert!(KeyPacking::for_types(&too_wide).is_none());
-        assert!(KeyPacking::for_types(&[DataType::Utf8View]).is_none());
+        assert!(KeyPacking::for_types(&[DataType::Utf8]).is_none());
         assert!(KeyPacking::for_types(&[DataType::Float64]).is_none());
         assert!(KeyPacking::for_join(&[DataType::Int64], &[DataType::Int32]).is_none());
+    }
+
+    #[test]
+    fn short_strings_round_trip_and_long_ones_never_equal_them() {
+        use arrow::array::StringViewArray;
+        let packing = KeyPacking::for_types(&[DataType::Utf8View, DataType::Utf8View]).unwrap();
+        let a: ArrayRef = Arc::new(StringViewArray::from(vec![
+            Some("A"),
+            Some(""),
+            None,
+            Some("REG AIR"),
+        ]));
+        let b: ArrayRef = Arc::new(StringViewArray::from(vec![
+            Some("F"),
+            Some("O"),
+            Some("x"),
+            Some("é"),
+        ]));
+        assert!(packing.fits(&[a.clone(), b.clone()]));
+        let mut packed: Vec<u128> = vec![];
+        packing.pack(&[a.clone(), b.clone()], &mut packed).unwrap();
+        let back = packing.unpack(&packed, a.nulls().cloned()).unwrap();
+        assert_eq!(back[0].as_ref(), a.as_ref());
+        let single = KeyPacking::for_types(&[DataType::Utf8View]).unwrap();
+        let strings: ArrayRef = Arc::new(StringViewArray::from(vec![
+            "ABCDEFG",
+            "ABCDEFGH",
+            "ABCDEFGHIJKLMNOP",
+            "A",
+            "A\0",
+        ]));
+        assert!(!single.fits(std::slice::from_ref(&strings)));
+        let mut packed: Vec<u64> = vec![];
+        single
+            .pack(std::slice::from_ref(&strings), &mut packed)
+            .unwrap();
+        let mut unique = packed.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), 5, "{packed:?}");
     }
 
     #[test]
