@@ -501,3 +501,41 @@ fn a_predicate_inferred_again_above_a_union_is_not_repeated() {
         "{plan}"
     );
 }
+
+#[test]
+fn aggregates_over_different_values_or_files_are_not_shared() {
+    let mut session = session();
+    // VALUES rows are not in the plan text, so they are never shared.
+    let result = session
+        .sql(
+            "SELECT * FROM (SELECT sum(x) AS s FROM (VALUES (1), (2)) v(x)) a, \
+             (SELECT sum(x) AS s FROM (VALUES (3), (4)) v(x)) b",
+        )
+        .unwrap();
+    let text = format!("{:?}", result.batches);
+    assert!(text.contains('3') && text.contains('7'), "{text}");
+    let files = format!(
+        "SELECT * FROM (SELECT count(*) FROM read_parquet('{0}/data/nation.parquet')) a, \
+         (SELECT count(*) FROM read_parquet('{0}/data/region.parquet')) b",
+        root().display()
+    );
+    let result = session.sql(&files).unwrap();
+    let text = format!("{:?}", result.batches);
+    assert!(text.contains("25") && text.contains('5'), "{text}");
+    let plan = plan_text(&mut session, &format!("EXPLAIN {files}"));
+    assert!(!plan.contains("Shared"), "{plan}");
+}
+
+#[test]
+fn a_shared_aggregate_under_grouping_sets_counts_every_reader() {
+    let mut session = session();
+    // The ROLLUP plans its input once per grouping set: three readers.
+    let sql =
+        "WITH s AS (SELECT n_regionkey AS k, count(*) AS t FROM nation GROUP BY n_regionkey) \
+               SELECT k, sum(t) FROM s GROUP BY ROLLUP (k) \
+               UNION ALL SELECT k, t FROM s";
+    let plan = plan_text(&mut session, &format!("EXPLAIN {sql}"));
+    assert!(plan.contains("Shared (read by 3)"), "{plan}");
+    // 5 regions and the grand total from the rollup, 5 from the second arm.
+    assert_eq!(session.sql(sql).unwrap().num_rows(), 11);
+}

@@ -315,7 +315,8 @@ impl PhysicalPlanner<'_> {
                     ),
                     Some(threshold)
                         if broadcast_is_cheaper
-                            && build_bytes <= (BROADCAST_COST_FACTOR * threshold) as f64 =>
+                            && build_bytes
+                                <= BROADCAST_COST_FACTOR.saturating_mul(threshold) as f64 =>
                     {
                         (
                             Strategy::BroadcastHash,

@@ -80,22 +80,33 @@ impl<'a> PhysicalPlanner<'a> {
         let LogicalPlan::Aggregate(_) = plan else {
             return self.create_unshared(plan);
         };
-        let key = subplan_key(plan);
-        let readers = self
+        let Some(key) = subplan_key(plan) else {
+            return self.create_unshared(plan);
+        };
+        let copies = self
             .repeated
             .borrow()
             .as_ref()
             .and_then(|r| r.get(&key).copied())
             .unwrap_or(1);
-        if readers < 2 {
+        if copies < 2 {
             return self.create_unshared(plan);
         }
-        if let Some(shared) = self.shared.borrow().get(&key) {
-            return Ok(shared.clone());
+        // Readers are counted as the node is handed out: grouping sets plan
+        // their input once per set.
+        let existing = self.shared.borrow().get(&key).cloned();
+        let shared = match existing {
+            Some(shared) => shared,
+            None => {
+                let input = self.create_unshared(plan)?;
+                let shared = Arc::new(PhysicalPlan::Shared(SharedExec::new(input)));
+                self.shared.borrow_mut().insert(key, shared.clone());
+                shared
+            }
+        };
+        if let PhysicalPlan::Shared(node) = shared.as_ref() {
+            node.add_reader();
         }
-        let input = self.create_unshared(plan)?;
-        let shared = Arc::new(PhysicalPlan::Shared(SharedExec::new(input, readers)));
-        self.shared.borrow_mut().insert(key, shared.clone());
         Ok(shared)
     }
 
@@ -630,10 +641,26 @@ fn scan_predicate(scan: &Scan, filter: &Expr) -> Result<ScanPredicate> {
 
 /// An aggregate subplan's text with its column ids numbered by first
 /// appearance (ids inside quoted literals, as in `'Brand#23'`, are text),
-/// and its output types: two copies of one CTE have equal keys, while
-/// plans that differ in anything shown do not.
-fn subplan_key(plan: &LogicalPlan) -> String {
+/// the table source of each scan and its output types: two copies of one
+/// CTE have equal keys, while plans that differ in anything shown do not.
+/// `None` (never shared) for plans whose text leaves something out (VALUES
+/// rows) or that differ each time they run (`random()`).
+fn subplan_key(plan: &LogicalPlan) -> Option<String> {
     let text = plan.display_indent();
+    let mut sources = vec![];
+    let mut opaque = false;
+    let _ = plan.apply(&mut |node| {
+        match node {
+            LogicalPlan::Scan(scan) => sources.push(Arc::as_ptr(&scan.source) as usize),
+            LogicalPlan::Values(_) => opaque = true,
+            _ => {}
+        }
+        Ok(())
+    });
+    let volatile = ["random(", "uuid("].iter().any(|f| text.contains(f));
+    if opaque || volatile {
+        return None;
+    }
     let mut key = String::with_capacity(text.len());
     let mut ids: std::collections::HashMap<&str, usize> = Default::default();
     let mut quoted = false;
@@ -660,14 +687,19 @@ fn subplan_key(plan: &LogicalPlan) -> String {
     for column in plan.columns() {
         key.push_str(&format!(" {}", column.data_type));
     }
-    key
+    for source in sources {
+        key.push_str(&format!(" @{source:x}"));
+    }
+    Some(key)
 }
 
 /// How often each aggregate subplan occurs in `root`, by `subplan_key`.
 fn repeated_subplans(root: &LogicalPlan) -> std::collections::HashMap<String, usize> {
     fn count(plan: &LogicalPlan, counts: &mut std::collections::HashMap<String, usize>) {
         if let LogicalPlan::Aggregate(_) = plan {
-            *counts.entry(subplan_key(plan)).or_default() += 1;
+            if let Some(key) = subplan_key(plan) {
+                *counts.entry(key).or_default() += 1;
+            }
         }
         for child in plan.children() {
             count(child, counts);

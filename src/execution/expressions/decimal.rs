@@ -100,13 +100,18 @@ pub fn arithmetic(
             let (fl, fr) = (power_of_ten((s - s1) as u8)?, power_of_ten((s - s2) as u8)?);
             // One more integer digit than the wider operand: the sum fits.
             let fits = digits(p1, s1).max(digits(p2, s2)) + (s as i16) < p as i16;
+            let scale = |v: i128, f: i128| v.overflowing_mul(f);
             let values = if op == BinaryOp::Plus {
                 combine(&l, &r, |a, b| {
-                    a.wrapping_mul(fl).wrapping_add(b.wrapping_mul(fr))
+                    let ((a, x), (b, y)) = (scale(a, fl), scale(b, fr));
+                    let (sum, z) = a.overflowing_add(b);
+                    (sum, x | y | z)
                 })?
             } else {
                 combine(&l, &r, |a, b| {
-                    a.wrapping_mul(fl).wrapping_sub(b.wrapping_mul(fr))
+                    let ((a, x), (b, y)) = (scale(a, fl), scale(b, fr));
+                    let (difference, z) = a.overflowing_sub(b);
+                    (difference, x | y | z)
                 })?
             };
             (values, !fits)
@@ -115,12 +120,16 @@ pub fn arithmetic(
             if s as i16 != s1 as i16 + s2 as i16 {
                 return None;
             }
-            let values = combine(&l, &r, |a, b| a.wrapping_mul(b))?;
-            // Below 10^38 the product of in-range operands cannot wrap.
+            let values = combine(&l, &r, |a, b| a.overflowing_mul(b))?;
             (values, p1 as u16 + p2 as u16 > p as u16)
         }
         _ => return None,
     };
+    // A value past i128 wrapped: only the checked path can tell.
+    let (values, wrapped) = values;
+    if wrapped {
+        return None;
+    }
     if may_overflow {
         let bound = power_of_ten(p)?.unsigned_abs();
         if values.iter().any(|v| v.unsigned_abs() >= bound) {
@@ -139,16 +148,28 @@ fn operand_nulls<'a>(operand: &Operand<'a>) -> Option<&'a NullBuffer> {
     }
 }
 
-/// `f` over every row; `None` for two scalars.
-fn combine(l: &Operand, r: &Operand, f: impl Fn(i128, i128) -> i128) -> Option<Vec<i128>> {
-    Some(match (l, r) {
+/// `f` over every row, and whether any row overflowed i128 (`f` says per
+/// row); `None` for two scalars.
+fn combine(
+    l: &Operand,
+    r: &Operand,
+    f: impl Fn(i128, i128) -> (i128, bool),
+) -> Option<(Vec<i128>, bool)> {
+    let mut overflow = false;
+    let mut apply = |a: i128, b: i128| {
+        let (value, o) = f(a, b);
+        overflow |= o;
+        value
+    };
+    let values = match (l, r) {
         (Operand::Array(a, _), Operand::Array(b, _)) => {
-            a.iter().zip(b.iter()).map(|(&a, &b)| f(a, b)).collect()
+            a.iter().zip(b.iter()).map(|(&a, &b)| apply(a, b)).collect()
         }
-        (Operand::Array(a, _), Operand::Scalar(b)) => a.iter().map(|&a| f(a, *b)).collect(),
-        (Operand::Scalar(a), Operand::Array(b, _)) => b.iter().map(|&b| f(*a, b)).collect(),
+        (Operand::Array(a, _), Operand::Scalar(b)) => a.iter().map(|&a| apply(a, *b)).collect(),
+        (Operand::Scalar(a), Operand::Array(b, _)) => b.iter().map(|&b| apply(*a, b)).collect(),
         (Operand::Scalar(_), Operand::Scalar(_)) => return None,
-    })
+    };
+    Some((values, overflow))
 }
 
 #[cfg(test)]
@@ -219,6 +240,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(values(&product), vec![Some(12_345 * 99_999)]);
+    }
+
+    #[test]
+    fn a_product_past_i128_takes_the_general_path() {
+        // 3e19 * 1e19 wraps i128 to a value below 10^38.
+        let x = decimals(vec![Some(30_000_000_000_000_000_000)], 20, 0);
+        let y = decimals(vec![Some(10_000_000_000_000_000_000)], 20, 0);
+        assert!(arithmetic(BinaryOp::Multiply, &x, &y, &DataType::Decimal128(38, 0)).is_none());
+        let big = decimals(vec![Some(30_000_000_000_000_000_000_000_000_000)], 38, 0);
+        let small = decimals(vec![Some(1)], 38, 10);
+        assert!(arithmetic(BinaryOp::Plus, &big, &small, &DataType::Decimal128(38, 10)).is_none());
     }
 
     #[test]

@@ -425,8 +425,8 @@ fn merge_marks(
     matched: &mut Vec<bool>,
     probe_tasks: usize,
 ) -> bool {
-    let mut marks = marks.lock().unwrap_or_else(|p| p.into_inner());
-    let marks = marks.get_or_insert_with(|| BuildMarks {
+    let mut guard = marks.lock().unwrap_or_else(|p| p.into_inner());
+    let marks = guard.get_or_insert_with(|| BuildMarks {
         matched: vec![false; matched.len()],
         running: probe_tasks,
     });
@@ -438,6 +438,8 @@ fn merge_marks(
         return false;
     }
     *matched = std::mem::take(&mut marks.matched);
+    // A later run of the plan starts counting again.
+    *guard = None;
     true
 }
 

@@ -9,13 +9,15 @@ use crate::error::{QuarryError, Result};
 use crate::execution::memory::MemoryReservation;
 use crate::execution::{scheduler, BatchStream, PhysicalPlan, TaskContext};
 use arrow::record_batch::RecordBatch;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 #[derive(Debug)]
 pub struct SharedExec {
     pub input: Arc<PhysicalPlan>,
-    /// How many parents read each partition.
-    pub readers: usize,
+    /// How many parents read each partition: one more each time the planner
+    /// hands the node out.
+    readers: AtomicUsize,
     state: Mutex<Option<Results>>,
 }
 
@@ -27,12 +29,21 @@ struct Results {
 }
 
 impl SharedExec {
-    pub fn new(input: Arc<PhysicalPlan>, readers: usize) -> Self {
+    pub fn new(input: Arc<PhysicalPlan>) -> Self {
         Self {
             input,
-            readers: readers.max(1),
+            readers: AtomicUsize::new(0),
             state: Mutex::new(None),
         }
+    }
+
+    /// Counts one more parent.
+    pub fn add_reader(&self) {
+        self.readers.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn readers(&self) -> usize {
+        self.readers.load(Ordering::Relaxed).max(1)
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<Results>> {
@@ -56,7 +67,7 @@ impl SharedExec {
             *state = Some(Results {
                 partitions: partitions
                     .into_iter()
-                    .map(|batches| (batches, self.readers))
+                    .map(|batches| (batches, self.readers()))
                     .collect(),
                 _reservation: reservation,
             });
@@ -89,6 +100,6 @@ impl SharedExec {
     }
 
     pub fn describe(&self) -> String {
-        format!("Shared (read by {})", self.readers)
+        format!("Shared (read by {})", self.readers())
     }
 }

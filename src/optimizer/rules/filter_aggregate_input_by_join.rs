@@ -49,7 +49,11 @@ fn rewrite_join(node: &LogicalPlan) -> Option<Arc<LogicalPlan>> {
     let LogicalPlan::Join(join) = node else {
         return None;
     };
-    if join.join_type != JoinType::Inner || join.dependent || join.null_aware {
+    if join.join_type != JoinType::Inner
+        || join.dependent
+        || join.null_aware
+        || join.null_equals_null
+    {
         return None;
     }
     // The aggregate on the right, or on the left with the pairs swapped.
