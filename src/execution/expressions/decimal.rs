@@ -101,7 +101,17 @@ pub fn arithmetic(
             // One more integer digit than the wider operand: the sum fits.
             let fits = digits(p1, s1).max(digits(p2, s2)) + (s as i16) < p as i16;
             let scale = |v: i128, f: i128| v.overflowing_mul(f);
-            let values = if op == BinaryOp::Plus {
+            // Operands within their precision cannot wrap i128 then: the
+            // unchecked loop is the one that vectorizes.
+            let values = if fits {
+                let sign = if op == BinaryOp::Plus { 1 } else { -1 };
+                combine(&l, &r, |a, b| {
+                    (
+                        a.wrapping_mul(fl).wrapping_add(sign * b.wrapping_mul(fr)),
+                        false,
+                    )
+                })?
+            } else if op == BinaryOp::Plus {
                 combine(&l, &r, |a, b| {
                     let ((a, x), (b, y)) = (scale(a, fl), scale(b, fr));
                     let (sum, z) = a.overflowing_add(b);
@@ -120,7 +130,13 @@ pub fn arithmetic(
             if s as i16 != s1 as i16 + s2 as i16 {
                 return None;
             }
-            let values = combine(&l, &r, |a, b| a.overflowing_mul(b))?;
+            let values = if p1 as u16 + p2 as u16 <= 38 {
+                // Below 10^38 for operands within their precision (and for
+                // any two 64-bit values): no wrap.
+                combine(&l, &r, |a, b| (a.wrapping_mul(b), false))?
+            } else {
+                combine(&l, &r, |a, b| a.overflowing_mul(b))?
+            };
             (values, p1 as u16 + p2 as u16 > p as u16)
         }
         _ => return None,
