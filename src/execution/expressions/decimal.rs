@@ -100,28 +100,22 @@ pub fn arithmetic(
             let (fl, fr) = (power_of_ten((s - s1) as u8)?, power_of_ten((s - s2) as u8)?);
             // One more integer digit than the wider operand: the sum fits.
             let fits = digits(p1, s1).max(digits(p2, s2)) + (s as i16) < p as i16;
-            let scale = |v: i128, f: i128| v.overflowing_mul(f);
+            let apply = if op == BinaryOp::Plus {
+                i128::overflowing_add
+            } else {
+                i128::overflowing_sub
+            };
             // Operands within their precision cannot wrap i128 then: the
             // unchecked loop is the one that vectorizes.
             let values = if fits {
-                let sign = if op == BinaryOp::Plus { 1 } else { -1 };
                 combine(&l, &r, |a, b| {
-                    (
-                        a.wrapping_mul(fl).wrapping_add(sign * b.wrapping_mul(fr)),
-                        false,
-                    )
-                })?
-            } else if op == BinaryOp::Plus {
-                combine(&l, &r, |a, b| {
-                    let ((a, x), (b, y)) = (scale(a, fl), scale(b, fr));
-                    let (sum, z) = a.overflowing_add(b);
-                    (sum, x | y | z)
+                    (apply(a.wrapping_mul(fl), b.wrapping_mul(fr)).0, false)
                 })?
             } else {
                 combine(&l, &r, |a, b| {
-                    let ((a, x), (b, y)) = (scale(a, fl), scale(b, fr));
-                    let (difference, z) = a.overflowing_sub(b);
-                    (difference, x | y | z)
+                    let ((a, x), (b, y)) = (a.overflowing_mul(fl), b.overflowing_mul(fr));
+                    let (value, z) = apply(a, b);
+                    (value, x | y | z)
                 })?
             };
             (values, !fits)

@@ -444,10 +444,7 @@ fn merge_marks(
 }
 
 /// The types of `keys` over rows of `schema`.
-pub fn key_types(
-    keys: &[PhysicalExpr],
-    schema: &arrow::datatypes::SchemaRef,
-) -> Result<Vec<DataType>> {
+fn key_types(keys: &[PhysicalExpr], schema: &arrow::datatypes::SchemaRef) -> Result<Vec<DataType>> {
     let empty = RecordBatch::new_empty(schema.clone());
     keys.iter()
         .map(|k| Ok(k.evaluate_to_array(&empty)?.data_type().clone()))
