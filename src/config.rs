@@ -19,6 +19,13 @@ pub struct SessionConfig {
     /// (true, Spark's default) or shuffled hash (false, the default here:
     /// on TPC-H SF 1 it is faster, Q9 0.22 s against 0.18 s).
     pub prefer_sort_merge_join: bool,
+    /// DuckDB's `default_null_order`: where ORDER BY puts NULLs unless
+    /// told, for ascending and descending keys.
+    pub nulls_first_ascending: bool,
+    pub nulls_first_descending: bool,
+    /// DuckDB's `scalar_subquery_error_on_multiple_rows`: a scalar subquery
+    /// of more than one row is an error (true) or yields its first row.
+    pub scalar_subquery_error_on_multiple_rows: bool,
 }
 
 impl Default for SessionConfig {
@@ -31,6 +38,9 @@ impl Default for SessionConfig {
             memory_limit: usize::MAX,
             broadcast_threshold: Some(10 * 1024 * 1024),
             prefer_sort_merge_join: false,
+            nulls_first_ascending: false,
+            nulls_first_descending: false,
+            scalar_subquery_error_on_multiple_rows: true,
         }
     }
 }
@@ -39,12 +49,23 @@ impl Default for SessionConfig {
 pub const OPTION_NAMES: &[&str] = &[
     "batch_size",
     "broadcast_threshold",
+    "default_null_order",
     "memory_limit",
     "prefer_sort_merge_join",
+    "scalar_subquery_error_on_multiple_rows",
     "target_partitions",
 ];
 
 impl SessionConfig {
+    /// The options that change what the binder makes of a query.
+    pub fn bind_options(&self) -> crate::binder::BindOptions {
+        crate::binder::BindOptions {
+            scalar_subquery_error_on_multiple_rows: self.scalar_subquery_error_on_multiple_rows,
+            nulls_first_ascending: self.nulls_first_ascending,
+            nulls_first_descending: self.nulls_first_descending,
+        }
+    }
+
     /// The value of option `name` as SHOW prints it.
     pub fn get(&self, name: &str) -> Result<String> {
         Ok(match canonical(name)?.as_str() {
@@ -59,6 +80,17 @@ impl SessionConfig {
                 Some(n) => format_bytes(n),
             },
             "prefer_sort_merge_join" => self.prefer_sort_merge_join.to_string(),
+            "default_null_order" => match (self.nulls_first_ascending, self.nulls_first_descending)
+            {
+                (false, false) => "nulls_last",
+                (true, true) => "nulls_first",
+                (true, false) => "nulls_first_on_asc_last_on_desc",
+                (false, true) => "nulls_last_on_asc_first_on_desc",
+            }
+            .into(),
+            "scalar_subquery_error_on_multiple_rows" => {
+                self.scalar_subquery_error_on_multiple_rows.to_string()
+            }
             other => return Err(QuarryError::Internal(format!("option {other}"))),
         })
     }
@@ -96,12 +128,31 @@ impl SessionConfig {
                 self.broadcast_threshold = parse_bytes(value)
                     .ok_or_else(|| invalid("a size such as '10MB', or -1 to never broadcast"))?
             }
-            "prefer_sort_merge_join" => {
-                self.prefer_sort_merge_join = match value.to_lowercase().as_str() {
+            "prefer_sort_merge_join" | "scalar_subquery_error_on_multiple_rows" => {
+                let flag = match value.to_lowercase().as_str() {
                     "true" | "on" | "1" => true,
                     "false" | "off" | "0" => false,
                     _ => return Err(invalid("true or false")),
+                };
+                if name == "prefer_sort_merge_join" {
+                    self.prefer_sort_merge_join = flag;
+                } else {
+                    self.scalar_subquery_error_on_multiple_rows = flag;
                 }
+            }
+            "default_null_order" => {
+                (self.nulls_first_ascending, self.nulls_first_descending) =
+                    match value.to_lowercase().as_str() {
+                        "nulls_last" | "nulls last" => (false, false),
+                        "nulls_first" | "nulls first" => (true, true),
+                        "nulls_first_on_asc_last_on_desc" | "sqlite" | "mysql" => (true, false),
+                        "nulls_last_on_asc_first_on_desc" | "postgres" => (false, true),
+                        _ => {
+                            return Err(invalid(
+                                "nulls_first, nulls_last, nulls_first_on_asc_last_on_desc or nulls_last_on_asc_first_on_desc",
+                            ))
+                        }
+                    }
             }
             _ => {}
         }

@@ -64,9 +64,17 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    if let Some(Tool::Slt { files }) = &cli.tool {
+    if let Some(Tool::Slt { files, convention }) = &cli.tool {
         let mut stdout = std::io::stdout();
-        return match quarry::slt::run_files(files, &mut stdout) {
+        let convention = match convention.as_deref().map(quarry::slt::Convention::parse) {
+            None => None,
+            Some(Ok(c)) => Some(c),
+            Some(Err(e)) => {
+                eprintln!("Error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        return match quarry::slt::run_files_with(files, convention, &mut stdout) {
             Ok(summary) if summary.failed == 0 => ExitCode::SUCCESS,
             Ok(_) => ExitCode::FAILURE,
             Err(e) => {
@@ -184,6 +192,9 @@ enum Tool {
     Slt {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Result convention: sqlite or duckdb (default: each file's own).
+        #[arg(long)]
+        convention: Option<String>,
     },
 }
 

@@ -240,11 +240,10 @@ impl Binder<'_> {
             }
             ast::Expr::Function(function) => self.bind_function(function, ctx),
             ast::Expr::Subquery(query) => self.bind_scalar_subquery(query, ctx),
-            ast::Expr::Exists { .. } | ast::Expr::InSubquery { .. } => {
-                Err(QuarryError::NotImplemented(format!(
-                    "EXISTS and IN (subquery) are supported as WHERE conjuncts only: {expr}"
-                )))
-            }
+            ast::Expr::Exists { .. }
+            | ast::Expr::InSubquery { .. }
+            | ast::Expr::AnyOp { .. }
+            | ast::Expr::AllOp { .. } => self.bind_subquery_predicate(expr, ctx),
             other => Err(QuarryError::NotImplemented(format!(
                 "the expression {other} is not supported"
             ))),

@@ -145,13 +145,33 @@ impl Binder<'_> {
                 }
             }
         }
+        let mark = self.pending.len();
         if let ast::JoinConstraint::On(condition) = constraint {
             let merged = left_scope.clone().merge(right_scope.clone());
             let bound = self.bind_expr(condition, &mut ExprContext::new(&merged))?;
             conjuncts.extend(to_boolean(bound, "JOIN ON")?.split_conjunction());
         }
-        let join = Join::from_conjuncts(left, right, join_type, conjuncts);
-        let plan = Arc::new(LogicalPlan::Join(join));
+        let plan = if self.pending.len() == mark {
+            Arc::new(LogicalPlan::Join(Join::from_conjuncts(
+                left, right, join_type, conjuncts,
+            )))
+        } else if join_type == JoinType::Inner {
+            // Subqueries in ON: joined to the pair, then the condition filters.
+            let pair = Join::from_conjuncts(left, right, join_type, vec![]);
+            let plan = self.attach_pending(Arc::new(LogicalPlan::Join(pair)), mark);
+            match Expr::conjunction(conjuncts) {
+                Some(predicate) => Arc::new(LogicalPlan::Filter(crate::logical::plan::Filter {
+                    input: plan,
+                    predicate,
+                })),
+                None => plan,
+            }
+        } else {
+            self.pending.truncate(mark);
+            return Err(QuarryError::NotImplemented(
+                "a subquery in the ON condition of an outer join".into(),
+            ));
+        };
         // Columns on the outer-joined side become nullable.
         let nullable_left = matches!(join_type, JoinType::Right | JoinType::Full);
         let nullable_right = matches!(join_type, JoinType::Left | JoinType::Full);

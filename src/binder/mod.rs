@@ -48,6 +48,30 @@ pub struct Binder<'a> {
     parameter_types: HashMap<String, DataType>,
     /// Names of the parameters seen, in the order first seen.
     parameters: Vec<String>,
+    options: BindOptions,
+}
+
+/// Session options that change what a query means.
+#[derive(Debug, Clone)]
+pub struct BindOptions {
+    /// A scalar subquery yielding more than one row is an error (true, the
+    /// default) or yields its first row (DuckDB's
+    /// `scalar_subquery_error_on_multiple_rows = false`).
+    pub scalar_subquery_error_on_multiple_rows: bool,
+    /// Where ORDER BY puts NULLs unless told (DuckDB's `default_null_order`;
+    /// the default is NULLS LAST both ways).
+    pub nulls_first_ascending: bool,
+    pub nulls_first_descending: bool,
+}
+
+impl Default for BindOptions {
+    fn default() -> Self {
+        Self {
+            scalar_subquery_error_on_multiple_rows: true,
+            nulls_first_ascending: false,
+            nulls_first_descending: false,
+        }
+    }
 }
 
 /// Where an expression is bound: the visible columns, and where aggregate calls
@@ -92,7 +116,21 @@ impl<'a> Binder<'a> {
             join_hints: vec![],
             parameter_types: HashMap::new(),
             parameters: vec![],
+            options: BindOptions::default(),
         }
+    }
+
+    /// Whether `id` is a column of a query enclosing the one being bound.
+    pub(crate) fn is_outer_column(&self, id: ColumnId) -> bool {
+        self.outer_scopes
+            .iter()
+            .any(|scope| scope.columns.iter().any(|c| c.column.id == id))
+    }
+
+    /// The binder with the session's options.
+    pub fn with_options(mut self, options: BindOptions) -> Self {
+        self.options = options;
+        self
     }
 
     /// A column with a fresh id.
@@ -133,7 +171,8 @@ impl<'a> Binder<'a> {
         }
         for depth in (0..self.outer_scopes.len()).rev() {
             if let Ok(column) = self.outer_scopes[depth].resolve(relation, name) {
-                if let Some(frame) = self.correlated.last_mut() {
+                // The column is outer to every subquery from that depth in.
+                for frame in self.correlated.iter_mut().skip(depth) {
                     if !frame.iter().any(|c| c.id == column.id) {
                         frame.push(column.clone());
                     }

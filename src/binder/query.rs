@@ -74,7 +74,7 @@ impl Binder<'_> {
             let keys = plan
                 .columns()
                 .into_iter()
-                .map(|c| sort_key(Expr::Column(c), &options))
+                .map(|c| self.sort_key(Expr::Column(c), &options))
                 .collect();
             plan = Arc::new(LogicalPlan::Sort(Sort { input: plan, keys }));
         }
@@ -343,7 +343,7 @@ impl Binder<'_> {
                 ),
                 None => self.bind_expr(&item.expr, &mut ExprContext::new(&scope))?,
             };
-            keys.push(sort_key(expr, &item.options));
+            keys.push(self.sort_key(expr, &item.options));
         }
         Ok(Arc::new(LogicalPlan::Sort(Sort { input: plan, keys })))
     }
@@ -443,12 +443,20 @@ pub(super) fn ordinal_error(n: usize, len: usize) -> QuarryError {
     ))
 }
 
-/// A sort key with DuckDB's defaults: ASC, NULLS LAST.
-pub(super) fn sort_key(expr: Expr, options: &ast::OrderByOptions) -> SortKey {
-    let ascending = !matches!(options.sort, Some(ast::OrderBySort::Desc));
-    SortKey {
-        expr,
-        ascending,
-        nulls_first: options.nulls_first.unwrap_or(false),
+impl Binder<'_> {
+    /// A sort key with DuckDB's defaults: ASC, and NULLS LAST unless the
+    /// session's `default_null_order` says otherwise.
+    pub(super) fn sort_key(&self, expr: Expr, options: &ast::OrderByOptions) -> SortKey {
+        let ascending = !matches!(options.sort, Some(ast::OrderBySort::Desc));
+        let default = if ascending {
+            self.options.nulls_first_ascending
+        } else {
+            self.options.nulls_first_descending
+        };
+        SortKey {
+            expr,
+            ascending,
+            nulls_first: options.nulls_first.unwrap_or(default),
+        }
     }
 }

@@ -5,7 +5,7 @@
 
 use super::expr::to_boolean;
 use super::group_by::{rewrite_grouped, rewrite_grouping_calls};
-use super::query::{ordinal, ordinal_error, sort_key};
+use super::query::{ordinal, ordinal_error};
 use super::scope::Scope;
 use super::{AggregateCollector, Binder, ExprContext};
 use crate::error::{QuarryError, Result};
@@ -167,7 +167,9 @@ impl Binder<'_> {
             let group_columns: Vec<ColumnRef> = group_exprs
                 .iter()
                 .map(|(expr, name)| match expr {
-                    Expr::Column(column) if !has_sets => column.clone(),
+                    Expr::Column(column) if !has_sets && !self.is_outer_column(column.id) => {
+                        column.clone()
+                    }
                     other => self.new_column(name, other.data_type(), has_sets || other.nullable()),
                 })
                 .collect();
@@ -184,6 +186,10 @@ impl Binder<'_> {
             let (aggregates, aggregate_columns): (Vec<_>, Vec<_>) =
                 collector.calls.into_iter().unzip();
             let mut visible: HashSet<ColumnId> = group_columns.iter().map(|c| c.id).collect();
+            // Outer columns are constants within this query.
+            for outer in &self.outer_scopes {
+                visible.extend(outer.columns.iter().map(|c| c.column.id));
+            }
             // Scalar subqueries are joined in after the aggregate.
             for pending in &self.pending[subquery_mark..] {
                 visible.extend(pending.plan.columns().iter().map(|c| c.id));
@@ -242,8 +248,14 @@ impl Binder<'_> {
             .iter()
             .zip(&select_names)
             .map(|(expr, name)| match (expr, name) {
-                (Expr::Column(column), None) => column.clone(),
-                (Expr::Column(column), Some(name)) if &column.name == name => column.clone(),
+                // An outer column gets its own id here: the subquery's output
+                // is not the outer query's column.
+                (Expr::Column(column), None) if !self.is_outer_column(column.id) => column.clone(),
+                (Expr::Column(column), Some(name))
+                    if &column.name == name && !self.is_outer_column(column.id) =>
+                {
+                    column.clone()
+                }
                 (expr, name) => {
                     let name = name.clone().unwrap_or_else(|| expr.to_string());
                     self.new_column(&name, expr.data_type(), expr.nullable())
@@ -265,7 +277,7 @@ impl Binder<'_> {
                             ));
                         }
                         let column = match &expr {
-                            Expr::Column(c) => c.clone(),
+                            Expr::Column(c) if !self.is_outer_column(c.id) => c.clone(),
                             other => self.new_column(&other.to_string(), other.data_type(), true),
                         };
                         exprs.push(expr);
@@ -274,7 +286,7 @@ impl Binder<'_> {
                     }
                 },
             };
-            keys.push(sort_key(Expr::Column(columns[index].clone()), options));
+            keys.push(self.sort_key(Expr::Column(columns[index].clone()), options));
         }
 
         plan = Arc::new(LogicalPlan::Projection(Projection {
@@ -351,6 +363,15 @@ fn reject_unsupported(select: &ast::Select) -> Result<()> {
 
 fn expand_select_list(items: &[SelectItem], scope: &Scope) -> Result<Vec<SelectEntry>> {
     let mut entries = vec![];
+    // DuckDB's `FROM t` without SELECT is `SELECT * FROM t`.
+    if items.is_empty() {
+        entries.extend(
+            scope
+                .expand_wildcard(None)?
+                .into_iter()
+                .map(SelectEntry::Column),
+        );
+    }
     for item in items {
         match item {
             SelectItem::UnnamedExpr(expr) => entries.push(SelectEntry::Expr {

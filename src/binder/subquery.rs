@@ -1,31 +1,45 @@
 //! Subqueries become joins with the plan of their clause:
 //!
-//! - `EXISTS (q)` / `NOT EXISTS (q)` in a WHERE conjunct: semi / anti join.
-//! - `x IN (q)` / `x NOT IN (q)`: semi join / null-aware anti join on `x = q.col`.
-//! - `(q)` as a value: left join with `q`, which yields one row (per
-//!   correlation key once decorrelated), and the value is its column.
+//! - a WHERE conjunct `EXISTS (q)` / `NOT EXISTS (q)` / `x IN (q)`: a semi or
+//!   anti join; `x NOT IN (q)` with one column and `q` uncorrelated: the
+//!   null-aware anti join;
+//! - anywhere else an expression may stand, `EXISTS`, `[NOT] IN`, `op ANY`,
+//!   `op ALL` and scalar subqueries are values: a left join with a subquery
+//!   that yields exactly one row per outer row. A predicate is computed by
+//!   an aggregate over the subquery (a mark join's three-valued result):
+//!   `x IN (q)` is TRUE when some row compares TRUE, else NULL when some
+//!   compares NULL, else FALSE. A scalar subquery that is not provably one
+//!   row is checked to be at most one (an error otherwise, as in DuckDB).
 //!
 //! A subquery that reads outer columns is bound as it is written, its join
-//! marked `dependent`; the optimizer rule `decorrelate_subqueries` pulls the
-//! correlated predicates up into the join condition. Only LATERAL is
-//! decorrelated here, because its select list may read the left side.
+//! marked `dependent`; the optimizer rule `decorrelate_subqueries` unnests
+//! it. LATERAL is a dependent join too.
 
 use super::scope::Scope;
 use super::{Binder, ExprContext};
 use crate::error::{QuarryError, Result};
-use crate::logical::plan::{Join, JoinType, Projection};
-use crate::logical::{ColumnId, Expr, LogicalPlan};
-use crate::optimizer::rules::decorrelate_subqueries::{pull_up, read_ids};
+use crate::logical::expr::{CaseExpr, ScalarFunctionExpr};
+use crate::logical::plan::{Aggregate, Join, JoinType, Limit, Projection};
+use crate::logical::{
+    AggregateExpr, AggregateFunction, BinaryOp, ColumnRef, Expr, LogicalPlan, ScalarValue,
+};
+use arrow::datatypes::DataType;
 use sqlparser::ast;
-use std::collections::HashSet;
 use std::sync::Arc;
 
-/// A scalar subquery waiting to be joined to the plan of its clause.
+/// A subquery value waiting to be joined to the plan of its clause.
 #[derive(Debug)]
 pub struct PendingSubquery {
     pub plan: Arc<LogicalPlan>,
     /// The subquery reads outer columns: its join is dependent.
     pub correlated: bool,
+}
+
+/// How a quantified comparison combines the rows' results.
+#[derive(Clone, Copy, PartialEq)]
+enum Quantifier {
+    Any,
+    All,
 }
 
 impl Binder<'_> {
@@ -53,35 +67,251 @@ impl Binder<'_> {
     ) -> Result<Expr> {
         let (plan, correlated) = self.bind_subquery(query, ctx.scope)?;
         let columns = plan.columns();
-        let Some(value) = columns.first().cloned() else {
-            return Err(QuarryError::Internal("subquery without columns".into()));
-        };
         let expected = columns.len();
         if expected != 1 {
             return Err(QuarryError::Plan(format!(
                 "Binder Error: Subquery returns {expected} columns - expected 1"
             )));
         }
-        let counts = correlated && is_count(&plan, value.id);
+        let (plan, value) = if at_most_one_row(&plan) {
+            let mut value = columns[0].clone();
+            value.nullable = true;
+            (plan, value)
+        } else if self.options.scalar_subquery_error_on_multiple_rows {
+            self.single_row_checked(plan, &columns[0])
+        } else {
+            // DuckDB's setting off: the first row.
+            let limited = Arc::new(LogicalPlan::Limit(Limit {
+                input: plan,
+                skip: 0,
+                fetch: Some(1),
+                parameters: Default::default(),
+            }));
+            let mut value = columns[0].clone();
+            value.nullable = true;
+            (limited, value)
+        };
         self.pending.push(PendingSubquery { plan, correlated });
-        let mut value = value;
-        value.nullable = true;
-        if counts {
-            // A correlated COUNT over no rows is 0, not the NULL the left join
-            // gives for a key without a group (the "count bug").
-            let zero = Expr::Literal(crate::logical::ScalarValue::int64(0));
-            return Ok(Expr::ScalarFunction(
-                crate::logical::expr::ScalarFunctionExpr {
-                    name: "coalesce".into(),
-                    args: vec![Expr::Column(value), zero],
-                    data_type: arrow::datatypes::DataType::Int64,
-                },
-            ));
-        }
         Ok(Expr::Column(value))
     }
 
-    /// Joins the scalar subqueries bound since `mark` to `plan`.
+    /// `plan` reduced to one row: its value, or an error at run time when
+    /// it has more than one row.
+    fn single_row_checked(
+        &mut self,
+        plan: Arc<LogicalPlan>,
+        value: &ColumnRef,
+    ) -> (Arc<LogicalPlan>, ColumnRef) {
+        let any = self.new_column(&value.name, value.data_type.clone(), true);
+        let rows = self.new_column("rows", DataType::Int64, false);
+        let aggregate = Aggregate {
+            input: plan,
+            group_exprs: vec![],
+            group_columns: vec![],
+            aggregates: vec![
+                AggregateExpr {
+                    func: AggregateFunction::Max,
+                    arg: Some(Expr::Column(value.clone())),
+                    distinct: false,
+                    filter: None,
+                    data_type: value.data_type.clone(),
+                },
+                count_star(None),
+            ],
+            aggregate_columns: vec![any.clone(), rows.clone()],
+            grouping_sets: vec![],
+            grouping_id: None,
+        };
+        let checked = self.new_column(&value.name, value.data_type.clone(), true);
+        let expr = Expr::ScalarFunction(ScalarFunctionExpr {
+            name: "subquery_single_row".into(),
+            args: vec![Expr::Column(rows), Expr::Column(any)],
+            data_type: value.data_type.clone(),
+        });
+        let projection = Projection {
+            input: Arc::new(LogicalPlan::Aggregate(aggregate)),
+            exprs: vec![expr],
+            columns: vec![checked.clone()],
+        };
+        (Arc::new(LogicalPlan::Projection(projection)), checked)
+    }
+
+    /// `EXISTS (q)` as a value: `(SELECT count(*) > 0 FROM q)`.
+    pub(super) fn bind_exists_value(
+        &mut self,
+        query: &ast::Query,
+        negated: bool,
+        ctx: &mut ExprContext,
+    ) -> Result<Expr> {
+        let (plan, correlated) = self.bind_subquery(query, ctx.scope)?;
+        let count = self.new_column("count", DataType::Int64, false);
+        let aggregate = LogicalPlan::Aggregate(Aggregate {
+            input: plan,
+            group_exprs: vec![],
+            group_columns: vec![],
+            aggregates: vec![count_star(None)],
+            aggregate_columns: vec![count.clone()],
+            grouping_sets: vec![],
+            grouping_id: None,
+        });
+        let exists = self.new_column("exists", DataType::Boolean, true);
+        let op = if negated { BinaryOp::Eq } else { BinaryOp::Gt };
+        let expr = Expr::binary(
+            Expr::Column(count),
+            op,
+            Expr::Literal(ScalarValue::int64(0)),
+            DataType::Boolean,
+        );
+        let plan = Arc::new(LogicalPlan::Projection(Projection {
+            input: Arc::new(aggregate),
+            exprs: vec![expr],
+            columns: vec![exists.clone()],
+        }));
+        self.pending.push(PendingSubquery { plan, correlated });
+        Ok(Expr::Column(exists))
+    }
+
+    /// `x [NOT] IN (q)`, `x op ANY (q)` and `x op ALL (q)` as values, with
+    /// SQL's three-valued result; `x` may be a row `(a, b)`.
+    fn bind_quantified_value(
+        &mut self,
+        needle: &ast::Expr,
+        op: BinaryOp,
+        quantifier: Quantifier,
+        query: &ast::Query,
+        ctx: &mut ExprContext,
+    ) -> Result<Expr> {
+        let needles = self.bind_needles(needle, ctx)?;
+        let (plan, correlated) = self.bind_subquery(query, ctx.scope)?;
+        let reads_outer = needles.iter().any(|n| !n.column_ids().is_empty());
+        let columns = plan.columns();
+        if columns.len() != needles.len() {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: Subquery returns {} columns - expected {}",
+                columns.len(),
+                needles.len()
+            )));
+        }
+        let values: Vec<Expr> = columns.into_iter().map(Expr::Column).collect();
+        let comparison = compare_rows(needles, op, values)?;
+        // ANY counts the rows that compare TRUE; ALL those that compare FALSE.
+        let decisive = match quantifier {
+            Quantifier::Any => comparison.clone(),
+            Quantifier::All => Expr::Not(Box::new(comparison.clone())),
+        };
+        let unknown = Expr::IsNull(Box::new(comparison));
+        let decided = self.new_column("decided", DataType::Int64, false);
+        let unknowns = self.new_column("unknown", DataType::Int64, false);
+        let aggregate = LogicalPlan::Aggregate(Aggregate {
+            input: plan,
+            group_exprs: vec![],
+            group_columns: vec![],
+            aggregates: vec![count_star(Some(decisive)), count_star(Some(unknown))],
+            aggregate_columns: vec![decided.clone(), unknowns.clone()],
+            grouping_sets: vec![],
+            grouping_id: None,
+        });
+        let positive = |column: &ColumnRef| {
+            Expr::binary(
+                Expr::Column(column.clone()),
+                BinaryOp::Gt,
+                Expr::Literal(ScalarValue::int64(0)),
+                DataType::Boolean,
+            )
+        };
+        let boolean = |b: bool| Expr::Literal(ScalarValue::boolean(b));
+        let any = quantifier == Quantifier::Any;
+        let mark = Expr::Case(CaseExpr {
+            when_then: vec![
+                (positive(&decided), boolean(any)),
+                (
+                    positive(&unknowns),
+                    Expr::Literal(ScalarValue::null(&DataType::Boolean)),
+                ),
+            ],
+            else_expr: Some(Box::new(boolean(!any))),
+            data_type: DataType::Boolean,
+        });
+        let column = self.new_column("mark", DataType::Boolean, true);
+        let plan = Arc::new(LogicalPlan::Projection(Projection {
+            input: Arc::new(aggregate),
+            exprs: vec![mark],
+            columns: vec![column.clone()],
+        }));
+        self.pending.push(PendingSubquery {
+            plan,
+            correlated: correlated || reads_outer,
+        });
+        Ok(Expr::Column(column))
+    }
+
+    /// `x [NOT] IN (q)`, `x op ANY|SOME|ALL (q)` and `EXISTS (q)` as values.
+    pub(super) fn bind_subquery_predicate(
+        &mut self,
+        expr: &ast::Expr,
+        ctx: &mut ExprContext,
+    ) -> Result<Expr> {
+        match expr {
+            ast::Expr::Exists { subquery, negated } => {
+                self.bind_exists_value(subquery, *negated, ctx)
+            }
+            ast::Expr::InSubquery {
+                expr,
+                subquery,
+                negated,
+            } => {
+                let value =
+                    self.bind_quantified_value(expr, BinaryOp::Eq, Quantifier::Any, subquery, ctx)?;
+                Ok(if *negated {
+                    Expr::Not(Box::new(value))
+                } else {
+                    value
+                })
+            }
+            ast::Expr::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            }
+            | ast::Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => {
+                let quantifier = if matches!(expr, ast::Expr::AnyOp { .. }) {
+                    Quantifier::Any
+                } else {
+                    Quantifier::All
+                };
+                let op = comparison_op(compare_op)?;
+                let query = match right.as_ref() {
+                    ast::Expr::Subquery(query) => query,
+                    ast::Expr::Nested(inner) => match inner.as_ref() {
+                        ast::Expr::Subquery(query) => query,
+                        _ => return Err(not_a_subquery(expr)),
+                    },
+                    _ => return Err(not_a_subquery(expr)),
+                };
+                self.bind_quantified_value(left, op, quantifier, query, ctx)
+            }
+            other => Err(QuarryError::Internal(format!(
+                "not a subquery predicate: {other}"
+            ))),
+        }
+    }
+
+    /// The values compared with a subquery's columns: `(a, b)` or `a`.
+    fn bind_needles(&mut self, needle: &ast::Expr, ctx: &mut ExprContext) -> Result<Vec<Expr>> {
+        let items: Vec<&ast::Expr> = match needle {
+            ast::Expr::Tuple(items) => items.iter().collect(),
+            ast::Expr::Nested(inner) => return self.bind_needles(inner, ctx),
+            single => vec![single],
+        };
+        items.into_iter().map(|e| self.bind_expr(e, ctx)).collect()
+    }
+
+    /// Joins the subquery values bound since `mark` to `plan`.
     pub(super) fn attach_pending(
         &mut self,
         mut plan: Arc<LogicalPlan>,
@@ -96,7 +326,8 @@ impl Binder<'_> {
     }
 
     /// Handles a WHERE conjunct that is `[NOT] EXISTS (q)` or `x [NOT] IN (q)`
-    /// by joining; returns `None` for any other conjunct.
+    /// by a semi or anti join; returns `None` for any other conjunct (which
+    /// is bound as a value).
     pub(super) fn bind_predicate_subquery(
         &mut self,
         conjunct: &ast::Expr,
@@ -123,31 +354,40 @@ impl Binder<'_> {
             } => (subquery, *negated, Some(expr.as_ref())),
             _ => return Ok(None),
         };
-        let (sub_plan, correlated) = self.bind_subquery(query, scope)?;
+        let mark = self.pending.len();
         let mut conditions = vec![];
+        let mut needle_count = 0;
         if let Some(needle) = needle {
-            // `(a, b) IN (SELECT x, y ...)` compares column by column.
-            let needles: Vec<&ast::Expr> = match needle {
-                ast::Expr::Tuple(items) => items.iter().collect(),
-                ast::Expr::Nested(inner) => vec![inner.as_ref()],
-                single => vec![single],
-            };
+            let needles = self.bind_needles(needle, &mut ExprContext::new(scope))?;
+            if self.pending.len() != mark {
+                // A subquery inside the needle: bound as a value instead.
+                self.pending.truncate(mark);
+                return Ok(None);
+            }
+            needle_count = needles.len();
+            conditions = needles;
+        }
+        let (sub_plan, correlated) = self.bind_subquery(query, scope)?;
+        // NOT IN is null-aware: only the uncorrelated one-column form has
+        // its own join; the rest is bound as a value.
+        if negated && needle.is_some() && (correlated || needle_count != 1) {
+            return Ok(None);
+        }
+        if needle.is_some() {
             let columns = sub_plan.columns();
             let width = columns.len();
-            if width != needles.len() {
+            if width != needle_count {
                 return Err(QuarryError::Plan(format!(
-                    "Binder Error: Subquery returns {width} columns - expected {}",
-                    needles.len()
+                    "Binder Error: Subquery returns {width} columns - expected {needle_count}"
                 )));
             }
-            for (needle, column) in needles.into_iter().zip(columns) {
-                let value = self.bind_expr(needle, &mut ExprContext::new(scope))?;
-                conditions.push(super::expr::bind_comparison(
-                    value,
-                    crate::logical::BinaryOp::Eq,
-                    Expr::Column(column),
-                )?);
-            }
+            conditions = std::mem::take(&mut conditions)
+                .into_iter()
+                .zip(columns)
+                .map(|(value, column)| {
+                    super::expr::bind_comparison(value, BinaryOp::Eq, Expr::Column(column))
+                })
+                .collect::<Result<_>>()?;
         }
         let join_type = if negated {
             JoinType::Anti
@@ -159,13 +399,9 @@ impl Binder<'_> {
         join.dependent = correlated;
         Ok(Some(Arc::new(LogicalPlan::Join(join))))
     }
-}
 
-impl Binder<'_> {
-    /// `left, LATERAL (q)` or `left [LEFT] JOIN LATERAL (q) ON c`: the
-    /// subquery may read `left`'s columns. Correlated conjuncts of its WHERE
-    /// become the join condition, and a top projection that reads `left`'s
-    /// columns is evaluated above the join.
+    /// `left, LATERAL (q)` or `left [LEFT] JOIN LATERAL (q) ON c`: a
+    /// dependent join whose right side may read `left`'s columns anywhere.
     pub(super) fn bind_lateral(
         &mut self,
         left: Arc<LogicalPlan>,
@@ -175,84 +411,131 @@ impl Binder<'_> {
         join_type: JoinType,
         condition: Option<&ast::Expr>,
     ) -> Result<(Arc<LogicalPlan>, Scope)> {
-        self.outer_scopes.push(left_scope.clone());
-        self.correlated.push(vec![]);
-        let plan = self.bind_query(query);
-        self.outer_scopes.pop();
-        let referenced = self.correlated.pop().unwrap_or_default();
-        let plan = plan?;
-        let outer: HashSet<ColumnId> = referenced.iter().map(|c| c.id).collect();
-        let reads_outer = |e: &Expr| !e.column_ids().is_disjoint(&outer);
-        let (inner, top) = match plan.as_ref() {
-            LogicalPlan::Projection(p) if p.exprs.iter().any(reads_outer) => {
-                (p.input.clone(), Some(p.clone()))
-            }
-            _ => (plan.clone(), None),
-        };
-        let (inner, predicates) = pull_up(&inner, &outer)?;
-        if !read_ids(&inner).is_disjoint(&outer) {
-            return Err(QuarryError::NotImplemented(
-                "this LATERAL subquery: outer columns are supported in its WHERE conditions and select list only".into(),
-            ));
-        }
-        let output = match &top {
-            Some(p) => p.columns.clone(),
-            None => plan.columns(),
-        };
+        let (plan, correlated) = self.bind_subquery(query, &left_scope)?;
         let relation = alias.map(|a| a.name.value.clone());
-        let mut right_scope = Scope::from_columns(relation.as_deref(), &output);
+        let mut right_scope = Scope::from_columns(relation.as_deref(), &plan.columns());
         if let Some(alias) = alias {
             for (column, name) in right_scope.columns.iter_mut().zip(&alias.columns) {
                 column.column.name = name.name.value.clone();
             }
         }
-        let mut conjuncts = predicates;
+        let mut conjuncts = vec![];
         if let Some(condition) = condition {
             let merged = left_scope.clone().merge(right_scope.clone());
             let bound = self.bind_expr(condition, &mut ExprContext::new(&merged))?;
             conjuncts.extend(super::expr::to_boolean(bound, "JOIN ON")?.split_conjunction());
         }
-        let left_columns = left.columns();
-        let mut joined = Arc::new(LogicalPlan::Join(Join::from_conjuncts(
-            left, inner, join_type, conjuncts,
-        )));
-        if let Some(top) = top {
-            let mut exprs: Vec<Expr> = left_columns.iter().cloned().map(Expr::Column).collect();
-            exprs.extend(top.exprs.iter().cloned());
-            let mut columns = left_columns;
-            columns.extend(top.columns.iter().cloned());
-            joined = Arc::new(LogicalPlan::Projection(Projection {
-                input: joined,
-                exprs,
-                columns,
-            }));
-        }
-        Ok((joined, left_scope.merge(right_scope)))
+        let mut join = Join::from_conjuncts(left, plan, join_type, conjuncts);
+        join.dependent = correlated;
+        Ok((
+            Arc::new(LogicalPlan::Join(join)),
+            left_scope.merge(right_scope),
+        ))
     }
 }
 
-/// Whether column `id` of `plan` is a COUNT computed by an aggregate (passed
-/// through projections unchanged).
-fn is_count(plan: &LogicalPlan, id: ColumnId) -> bool {
+/// `count(*)`, with an optional FILTER.
+fn count_star(filter: Option<Expr>) -> AggregateExpr {
+    AggregateExpr {
+        func: AggregateFunction::CountStar,
+        arg: None,
+        distinct: false,
+        filter,
+        data_type: DataType::Int64,
+    }
+}
+
+/// Whether `plan` yields at most one row whatever its input: an aggregate
+/// without GROUP BY, or LIMIT 0 or 1, under projections, filters and sorts.
+fn at_most_one_row(plan: &LogicalPlan) -> bool {
     match plan {
-        LogicalPlan::Projection(p) => p.columns.iter().zip(&p.exprs).any(|(c, e)| {
-            c.id == id && matches!(e, Expr::Column(inner) if is_count(&p.input, inner.id))
-        }),
-        LogicalPlan::Aggregate(a) => {
-            a.aggregate_columns
-                .iter()
-                .zip(&a.aggregates)
-                .any(|(c, call)| {
-                    c.id == id
-                        && matches!(
-                            call.func,
-                            crate::logical::AggregateFunction::Count
-                                | crate::logical::AggregateFunction::CountStar
-                        )
-                })
+        LogicalPlan::Projection(p) => at_most_one_row(&p.input),
+        LogicalPlan::Filter(f) => at_most_one_row(&f.input),
+        LogicalPlan::Sort(s) => at_most_one_row(&s.input),
+        LogicalPlan::Aggregate(a) => a.group_exprs.is_empty() && a.grouping_sets.is_empty(),
+        LogicalPlan::Limit(l) => {
+            l.parameters.fetch.is_none() && l.fetch.is_some_and(|n| n <= 1)
+                || at_most_one_row(&l.input)
         }
-        LogicalPlan::Filter(f) => is_count(&f.input, id),
-        LogicalPlan::Sort(s) => is_count(&s.input, id),
+        LogicalPlan::EmptyRelation(_) => true,
+        LogicalPlan::Values(v) => v.rows.len() <= 1,
         _ => false,
     }
+}
+
+/// `(a, b) op (x, y)` with SQL's row comparison: `=` all equal, `<>` any
+/// differs, the orderings lexicographic.
+fn compare_rows(left: Vec<Expr>, op: BinaryOp, right: Vec<Expr>) -> Result<Expr> {
+    use super::expr::bind_comparison;
+    let mut pairs: Vec<(Expr, Expr)> = left.into_iter().zip(right).collect();
+    if pairs.len() == 1 {
+        if let Some((l, r)) = pairs.pop() {
+            return bind_comparison(l, op, r);
+        }
+    }
+    let or = |a: Expr, b: Expr| Expr::binary(a, BinaryOp::Or, b, DataType::Boolean);
+    match op {
+        BinaryOp::Eq => {
+            let mut terms = vec![];
+            for (l, r) in pairs {
+                terms.push(bind_comparison(l, BinaryOp::Eq, r)?);
+            }
+            Expr::conjunction(terms).ok_or_else(empty_row)
+        }
+        BinaryOp::NotEq => {
+            let mut terms = vec![];
+            for (l, r) in pairs {
+                terms.push(bind_comparison(l, BinaryOp::NotEq, r)?);
+            }
+            terms.into_iter().reduce(or).ok_or_else(empty_row)
+        }
+        ordering => {
+            let strict = match ordering {
+                BinaryOp::LtEq => BinaryOp::Lt,
+                BinaryOp::GtEq => BinaryOp::Gt,
+                other => other,
+            };
+            // (l1 strict r1) OR (l1 = r1 AND (rest)), the last pair with `op`.
+            let mut result: Option<Expr> = None;
+            for (l, r) in pairs.into_iter().rev() {
+                let this_op = if result.is_none() { ordering } else { strict };
+                let this = bind_comparison(l.clone(), this_op, r.clone())?;
+                result = Some(match result {
+                    None => this,
+                    Some(rest) => {
+                        let equal = bind_comparison(l, BinaryOp::Eq, r)?;
+                        or(this, equal.and(rest))
+                    }
+                });
+            }
+            result.ok_or_else(empty_row)
+        }
+    }
+}
+
+fn empty_row() -> QuarryError {
+    QuarryError::Plan("Binder Error: a row value needs at least one column".into())
+}
+
+fn comparison_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
+    use ast::BinaryOperator as B;
+    Ok(match op {
+        B::Eq => BinaryOp::Eq,
+        B::NotEq => BinaryOp::NotEq,
+        B::Lt => BinaryOp::Lt,
+        B::LtEq => BinaryOp::LtEq,
+        B::Gt => BinaryOp::Gt,
+        B::GtEq => BinaryOp::GtEq,
+        other => {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: ANY and ALL need a comparison operator, got {other}"
+            )))
+        }
+    })
+}
+
+fn not_a_subquery(expr: &ast::Expr) -> QuarryError {
+    QuarryError::NotImplemented(format!(
+        "ANY / ALL over something other than a subquery: {expr}"
+    ))
 }

@@ -4,7 +4,6 @@
 //! replaces it reads the column the `Window` node will produce.
 
 use super::function::aggregate_signature;
-use super::query::sort_key;
 use super::types::{is_numeric, sql_type_name};
 use super::{Binder, ExprContext};
 use crate::error::{QuarryError, Result};
@@ -83,7 +82,7 @@ impl Binder<'_> {
         let mut order_by: Vec<SortKey> = vec![];
         for item in &spec.order_by {
             let expr = self.bind_expr(&item.expr, ctx)?;
-            order_by.push(sort_key(expr, &item.options));
+            order_by.push(self.sort_key(expr, &item.options));
         }
         let windows_after = ctx.aggregates.as_deref().map_or(0, |c| c.windows.len());
         if windows_after != windows_before {

@@ -337,7 +337,9 @@ impl Session {
         query: &ast::Query,
         types: &HashMap<String, DataType>,
     ) -> Result<(Arc<LogicalPlan>, Vec<String>)> {
-        let mut binder = Binder::new(&self.catalog).with_parameter_types(types.clone());
+        let mut binder = Binder::new(&self.catalog)
+            .with_options(self.config.bind_options())
+            .with_parameter_types(types.clone());
         let bound = binder.bind_query_plan(query)?;
         Ok((bound, binder.parameters().to_vec()))
     }
@@ -436,7 +438,7 @@ impl Session {
     /// An EXECUTE argument: a constant expression, evaluated now.
     fn constant_value(&self, expr: &ast::Expr) -> Result<ScalarValue> {
         let scope = Scope::default();
-        let mut binder = Binder::new(&self.catalog);
+        let mut binder = Binder::new(&self.catalog).with_options(self.config.bind_options());
         let bound = binder.bind_expr(expr, &mut ExprContext::new(&scope))?;
         if bound.has_parameters() || !bound.column_ids().is_empty() {
             return Err(QuarryError::Plan(format!(

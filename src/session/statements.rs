@@ -95,7 +95,7 @@ impl Session {
             column_names: view.columns.iter().map(|c| c.name.value.clone()).collect(),
         };
         // Bind once now so a broken view is rejected when it is created.
-        let mut binder = Binder::new(&self.catalog);
+        let mut binder = Binder::new(&self.catalog).with_options(self.config.bind_options());
         let plan = binder.bind_query_plan(&definition.query)?;
         if let Some(parameter) = binder.parameters().first() {
             return Err(QuarryError::Plan(format!(
@@ -341,7 +341,9 @@ impl Session {
         let Some(Statement::Query(query)) = query.first() else {
             return Err(QuarryError::Internal(format!("cannot describe {sql_name}")));
         };
-        let plan = Binder::new(&self.catalog).bind_query_plan(query)?;
+        let plan = Binder::new(&self.catalog)
+            .with_options(self.config.bind_options())
+            .bind_query_plan(query)?;
         let columns = plan.columns();
         // DuckDB's six columns; quarry has no keys, defaults or extras.
         let schema = Arc::new(Schema::new(vec![

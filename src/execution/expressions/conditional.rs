@@ -182,6 +182,27 @@ pub fn coalesce(arrays: &[ArrayRef]) -> Result<ArrayRef> {
     Ok(result)
 }
 
+/// `subquery_single_row(rows, value)`: `value`, or the error DuckDB gives
+/// when a scalar subquery yielded more than one row for some outer row.
+pub fn subquery_single_row(arrays: &[ArrayRef]) -> Result<ArrayRef> {
+    let [rows, value] = arrays else {
+        return Err(QuarryError::Internal(
+            "subquery_single_row takes (rows, value)".into(),
+        ));
+    };
+    let rows = cast(rows, &DataType::Int64)?;
+    let rows = rows
+        .as_any()
+        .downcast_ref::<arrow::array::Int64Array>()
+        .ok_or_else(|| QuarryError::Internal("subquery_single_row: rows not BIGINT".into()))?;
+    if rows.iter().any(|n| n.is_some_and(|n| n > 1)) {
+        return Err(QuarryError::Execution(
+            "Invalid Input Error: More than one row returned by a subquery used as an expression - scalar subqueries can only return a single row.\n\nUse \"SET scalar_subquery_error_on_multiple_rows=false\" to revert to previous behavior of returning a random row.".into(),
+        ));
+    }
+    Ok(value.clone())
+}
+
 /// The largest (or smallest) non-NULL argument, NULL only if all are NULL.
 pub fn greatest_or_least(arrays: &[ArrayRef], greatest: bool) -> Result<ArrayRef> {
     let Some(first) = arrays.first() else {

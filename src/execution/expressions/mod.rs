@@ -211,6 +211,7 @@ impl PhysicalExpr {
                     "coalesce" => conditional::coalesce(&arrays)?,
                     "greatest" => conditional::greatest_or_least(&arrays, true)?,
                     "least" => conditional::greatest_or_least(&arrays, false)?,
+                    "subquery_single_row" => conditional::subquery_single_row(&arrays)?,
                     _ => scalar::evaluate(name, &arrays, rows)?,
                 };
                 let result = if result.data_type() != data_type {

@@ -3,9 +3,18 @@
 //! parsed by the `sqllogictest` crate; running and comparing is done here so
 //! that every failing record is reported and the run goes on.
 //!
-//! Values are formatted as the SQLite corpus expects: integers plainly, `R`
-//! columns with three decimals, `NULL`, and `(empty)` for the empty string.
-//! Results with more values than the `hash-threshold` compare as an MD5 hash.
+//! Two result conventions (`Convention`), chosen per file from what it
+//! contains or forced with `--convention`:
+//! - SQLite's: integers plainly, `R` columns with three decimals, `NULL`,
+//!   `(empty)` for the empty string, values compared as text; results with
+//!   more values than the `hash-threshold` compare as an MD5 hash.
+//! - DuckDB's (`duckdb.rs`): columns separated by tabs, values compared by
+//!   the result column's type (`1` equals `true`, floats approximately),
+//!   `<REGEX>:` / `<!REGEX>:` lines, `(empty)` and `NULL` as in SQLite's.
+
+mod duckdb;
+
+pub use duckdb::Convention;
 
 use crate::error::{QuarryError, Result};
 use crate::repl::format::format_value;
@@ -28,9 +37,23 @@ pub struct SltSummary {
 /// Runs every file; failures are written to `out` as they happen, and the
 /// closing `N passed, M failed` line too.
 pub fn run_files(files: &[impl AsRef<Path>], out: &mut dyn Write) -> Result<SltSummary> {
+    run_files_with(files, None, out)
+}
+
+/// `run_files` with a convention for every file (`None`: each file's own).
+pub fn run_files_with(
+    files: &[impl AsRef<Path>],
+    convention: Option<Convention>,
+    out: &mut dyn Write,
+) -> Result<SltSummary> {
     let mut total = SltSummary::default();
     for file in files {
-        let summary = run_file(file.as_ref(), out)?;
+        let path = file.as_ref();
+        let convention = match convention {
+            Some(convention) => convention,
+            None => Convention::of_file(path)?,
+        };
+        let summary = run_file(path, convention, out)?;
         total.passed += summary.passed;
         total.failed += summary.failed;
     }
@@ -38,7 +61,7 @@ pub fn run_files(files: &[impl AsRef<Path>], out: &mut dyn Write) -> Result<SltS
     Ok(total)
 }
 
-fn run_file(path: &Path, out: &mut dyn Write) -> Result<SltSummary> {
+fn run_file(path: &Path, convention: Convention, out: &mut dyn Write) -> Result<SltSummary> {
     let records = sqllogictest::parse_file::<DefaultColumnType>(path)
         .map_err(|e| QuarryError::Plan(format!("cannot parse {}: {e}", path.display())))?;
     let mut session = Session::new()?;
@@ -77,7 +100,10 @@ fn run_file(path: &Path, out: &mut dyn Write) -> Result<SltSummary> {
                 if skipped(&conditions) {
                     continue;
                 }
-                let why = check_query(&mut session, &sql, expected, hash_threshold);
+                let why = match convention {
+                    Convention::Sqlite => check_query(&mut session, &sql, expected, hash_threshold),
+                    Convention::DuckDb => duckdb::check_query(&mut session, &sql, expected),
+                };
                 why.map(|why| (loc.to_string(), sql, why))
             }
             Record::HashThreshold { threshold, .. } => {
