@@ -144,11 +144,6 @@ impl Binder<'_> {
         function: &ast::Function,
         ctx: &mut ExprContext,
     ) -> Result<Expr> {
-        if ctx.aggregates.is_none() {
-            return Err(QuarryError::Plan(format!(
-                "Binder Error: aggregate function calls cannot be used here: {function}"
-            )));
-        }
         // Arguments of an aggregate are bound without aggregates: no nesting.
         let mut inner = ExprContext::new(ctx.scope);
         let (func, arg) = match arg_list {
@@ -183,8 +178,19 @@ impl Binder<'_> {
             filter,
             data_type: data_type.clone(),
         };
+        if let Some(level) = self.outer_level_of(&call) {
+            // Over outer columns only: an aggregate of that outer query.
+            let column = self.new_column(&function.to_string(), data_type, true);
+            self.outer_aggregates[level].push((call, column.clone()));
+            for frame in self.correlated.iter_mut().skip(level) {
+                frame.push(column.clone());
+            }
+            return Ok(Expr::Column(column));
+        }
         let Some(collector) = ctx.aggregates.as_deref_mut() else {
-            return Err(QuarryError::Internal("aggregate collector vanished".into()));
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: aggregate function calls cannot be used here: {function}"
+            )));
         };
         if let Some((_, column)) = collector
             .calls

@@ -40,6 +40,10 @@ pub struct Binder<'a> {
     outer_scopes: Vec<Scope>,
     /// Outer columns each subquery being bound refers to (correlation).
     correlated: Vec<Vec<ColumnRef>>,
+    /// Aggregates written in a subquery over columns of the query at
+    /// `outer_scopes[i]` only (`SELECT (SELECT min(t1.a)) FROM t1`): they
+    /// belong to that query, which collects them when the subquery is bound.
+    outer_aggregates: Vec<Vec<(AggregateExpr, ColumnRef)>>,
     /// Scalar subqueries bound in the current clause, waiting to be joined in.
     pending: Vec<subquery::PendingSubquery>,
     /// Join hints of the SELECTs being bound: (table or alias, hint).
@@ -112,12 +116,36 @@ impl<'a> Binder<'a> {
             expanding_views: vec![],
             outer_scopes: vec![],
             correlated: vec![],
+            outer_aggregates: vec![],
             pending: vec![],
             join_hints: vec![],
             parameter_types: HashMap::new(),
             parameters: vec![],
             options: BindOptions::default(),
         }
+    }
+
+    /// The enclosing query an aggregate belongs to: the innermost one whose
+    /// columns it reads, when it reads no column of the query being bound.
+    fn outer_level_of(&self, call: &AggregateExpr) -> Option<usize> {
+        let mut ids = std::collections::HashSet::new();
+        for expr in call.arg.iter().chain(call.filter.iter()) {
+            expr.collect_columns(&mut ids);
+        }
+        if ids.is_empty() {
+            return None;
+        }
+        let mut level = None;
+        for id in ids {
+            let found = (0..self.outer_scopes.len()).rev().find(|&depth| {
+                self.outer_scopes[depth]
+                    .columns
+                    .iter()
+                    .any(|c| c.column.id == id)
+            })?;
+            level = Some(level.map_or(found, |l: usize| l.max(found)));
+        }
+        level
     }
 
     /// Whether `id` is a column of a query enclosing the one being bound.

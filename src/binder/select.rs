@@ -68,18 +68,34 @@ impl Binder<'_> {
             }
             if !remaining.is_empty() {
                 let mark = self.pending.len();
-                let mut predicates = vec![];
+                // Conjuncts without subqueries filter first, so a correlated
+                // subquery's outer side (and its domain) is the filtered one.
+                let (mut plain, mut with_subqueries) = (vec![], vec![]);
                 for conjunct in remaining {
                     let mut ctx = ExprContext {
                         scope: &scope,
                         aggregates: None,
                         aliases: &aliases,
                     };
+                    let before = self.pending.len();
                     let predicate = self.bind_expr(conjunct, &mut ctx)?;
-                    predicates.push(to_boolean(predicate, "WHERE clause")?);
+                    let predicate = to_boolean(predicate, "WHERE clause")?;
+                    if self.pending.len() == before {
+                        plain.push(predicate);
+                    } else {
+                        with_subqueries.push(predicate);
+                    }
                 }
+                let pending = self.pending.split_off(mark);
+                if let Some(predicate) = Expr::conjunction(plain) {
+                    plan = Arc::new(LogicalPlan::Filter(Filter {
+                        input: plan,
+                        predicate,
+                    }));
+                }
+                self.pending.extend(pending);
                 plan = self.attach_pending(plan, mark);
-                if let Some(predicate) = Expr::conjunction(predicates) {
+                if let Some(predicate) = Expr::conjunction(with_subqueries) {
                     plan = Arc::new(LogicalPlan::Filter(Filter {
                         input: plan,
                         predicate,
@@ -195,6 +211,7 @@ impl Binder<'_> {
                 visible.extend(pending.plan.columns().iter().map(|c| c.id));
             }
             visible.extend(aggregate_columns.iter().map(|c: &ColumnRef| c.id));
+            visible.extend(grouping_id.iter().map(|c| c.id));
             // Window calls run after the aggregate: they read its output.
             window_exprs = window_exprs
                 .iter()
@@ -205,7 +222,6 @@ impl Binder<'_> {
                 })
                 .collect::<Result<_>>()?;
             visible.extend(window_columns.iter().map(|c: &ColumnRef| c.id));
-            visible.extend(grouping_id.iter().map(|c| c.id));
             let rewrite = |expr: Expr| rewrite_grouped(grouping(expr)?, &groups, &visible);
             select_exprs = select_exprs
                 .into_iter()

@@ -48,14 +48,26 @@ impl Binder<'_> {
     fn bind_subquery(
         &mut self,
         query: &ast::Query,
-        outer: &Scope,
+        ctx: &mut ExprContext,
     ) -> Result<(Arc<LogicalPlan>, bool)> {
-        self.outer_scopes.push(outer.clone());
+        self.outer_scopes.push(ctx.scope.clone());
         self.correlated.push(vec![]);
+        self.outer_aggregates.push(vec![]);
         let plan = self.bind_query(query);
         self.outer_scopes.pop();
         let referenced = self.correlated.pop().unwrap_or_default();
-        Ok((plan?, !referenced.is_empty()))
+        let aggregates = self.outer_aggregates.pop().unwrap_or_default();
+        let plan = plan?;
+        if let Some((call, _)) = aggregates.first() {
+            let Some(collector) = ctx.aggregates.as_deref_mut() else {
+                return Err(QuarryError::Plan(format!(
+                    "Binder Error: aggregate function calls cannot be used here: {}",
+                    call.func.name()
+                )));
+            };
+            collector.calls.extend(aggregates);
+        }
+        Ok((plan, !referenced.is_empty()))
     }
 
     /// `(SELECT ...)` as a value: records the subquery for the clause to join
@@ -65,7 +77,7 @@ impl Binder<'_> {
         query: &ast::Query,
         ctx: &mut ExprContext,
     ) -> Result<Expr> {
-        let (plan, correlated) = self.bind_subquery(query, ctx.scope)?;
+        let (plan, correlated) = self.bind_subquery(query, ctx)?;
         let columns = plan.columns();
         let expected = columns.len();
         if expected != 1 {
@@ -143,7 +155,7 @@ impl Binder<'_> {
         negated: bool,
         ctx: &mut ExprContext,
     ) -> Result<Expr> {
-        let (plan, correlated) = self.bind_subquery(query, ctx.scope)?;
+        let (plan, correlated) = self.bind_subquery(query, ctx)?;
         let count = self.new_column("count", DataType::Int64, false);
         let aggregate = LogicalPlan::Aggregate(Aggregate {
             input: plan,
@@ -182,7 +194,7 @@ impl Binder<'_> {
         ctx: &mut ExprContext,
     ) -> Result<Expr> {
         let needles = self.bind_needles(needle, ctx)?;
-        let (plan, correlated) = self.bind_subquery(query, ctx.scope)?;
+        let (plan, correlated) = self.bind_subquery(query, ctx)?;
         let reads_outer = needles.iter().any(|n| !n.column_ids().is_empty());
         let columns = plan.columns();
         if columns.len() != needles.len() {
@@ -306,6 +318,19 @@ impl Binder<'_> {
         let items: Vec<&ast::Expr> = match needle {
             ast::Expr::Tuple(items) => items.iter().collect(),
             ast::Expr::Nested(inner) => return self.bind_needles(inner, ctx),
+            ast::Expr::Function(function) if is_row_constructor(function) => match &function.args {
+                ast::FunctionArguments::List(list) => list
+                    .args
+                    .iter()
+                    .map(|arg| match arg {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Ok(e),
+                        other => Err(QuarryError::Plan(format!(
+                            "Binder Error: ROW takes values, got {other}"
+                        ))),
+                    })
+                    .collect::<Result<_>>()?,
+                _ => vec![],
+            },
             single => vec![single],
         };
         items.into_iter().map(|e| self.bind_expr(e, ctx)).collect()
@@ -367,7 +392,7 @@ impl Binder<'_> {
             needle_count = needles.len();
             conditions = needles;
         }
-        let (sub_plan, correlated) = self.bind_subquery(query, scope)?;
+        let (sub_plan, correlated) = self.bind_subquery(query, &mut ExprContext::new(scope))?;
         // NOT IN is null-aware: only the uncorrelated one-column form has
         // its own join; the rest is bound as a value.
         if negated && needle.is_some() && (correlated || needle_count != 1) {
@@ -411,7 +436,7 @@ impl Binder<'_> {
         join_type: JoinType,
         condition: Option<&ast::Expr>,
     ) -> Result<(Arc<LogicalPlan>, Scope)> {
-        let (plan, correlated) = self.bind_subquery(query, &left_scope)?;
+        let (plan, correlated) = self.bind_subquery(query, &mut ExprContext::new(&left_scope))?;
         let relation = alias.map(|a| a.name.value.clone());
         let mut right_scope = Scope::from_columns(relation.as_deref(), &plan.columns());
         if let Some(alias) = alias {
@@ -532,6 +557,11 @@ fn comparison_op(op: &ast::BinaryOperator) -> Result<BinaryOp> {
             )))
         }
     })
+}
+
+/// `ROW(a, b)`: a row value, as `(a, b)`.
+fn is_row_constructor(function: &ast::Function) -> bool {
+    function.name.to_string().eq_ignore_ascii_case("row")
 }
 
 fn not_a_subquery(expr: &ast::Expr) -> QuarryError {
