@@ -167,10 +167,12 @@ impl Binder<'_> {
                 None => plan,
             }
         } else {
-            self.pending.truncate(mark);
-            return Err(QuarryError::NotImplemented(
-                "a subquery in the ON condition of an outer join".into(),
-            ));
+            // An outer join: each subquery joins the side whose columns it
+            // reads, so the join still pads or drops whole rows.
+            let (left, right) = self.attach_pending_to_sides(left, right, mark)?;
+            Arc::new(LogicalPlan::Join(Join::from_conjuncts(
+                left, right, join_type, conjuncts,
+            )))
         };
         // Columns on the outer-joined side become nullable.
         let nullable_left = matches!(join_type, JoinType::Right | JoinType::Full);

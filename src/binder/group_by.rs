@@ -67,7 +67,7 @@ impl Binder<'_> {
                         ast::Expr::Rollup(lists) | ast::Expr::Cube(lists) => {
                             has_sets = true;
                             let elements =
-                                self.bind_group_lists(lists, entries, scope, &mut groups)?;
+                                self.bind_group_lists(lists, entries, select_exprs, scope, &mut groups)?;
                             if matches!(item, ast::Expr::Rollup(_)) {
                                 (0..=elements.len())
                                     .rev()
@@ -88,11 +88,12 @@ impl Binder<'_> {
                         }
                         ast::Expr::GroupingSets(lists) => {
                             has_sets = true;
-                            self.bind_group_lists(lists, entries, scope, &mut groups)?
+                            self.bind_group_lists(lists, entries, select_exprs, scope, &mut groups)?
                         }
                         other => vec![vec![self.bind_group_item(
                             other,
                             entries,
+                            select_exprs,
                             scope,
                             &mut groups,
                         )?]],
@@ -124,6 +125,7 @@ impl Binder<'_> {
         &mut self,
         lists: &[Vec<ast::Expr>],
         entries: &[SelectEntry],
+        select_exprs: &[Expr],
         scope: &Scope,
         groups: &mut Vec<(Expr, String)>,
     ) -> Result<Vec<Vec<usize>>> {
@@ -131,7 +133,7 @@ impl Binder<'_> {
             .iter()
             .map(|list| {
                 list.iter()
-                    .map(|e| self.bind_group_item(e, entries, scope, groups))
+                    .map(|e| self.bind_group_item(e, entries, select_exprs, scope, groups))
                     .collect()
             })
             .collect()
@@ -143,6 +145,7 @@ impl Binder<'_> {
         &mut self,
         item: &ast::Expr,
         entries: &[SelectEntry],
+        select_exprs: &[Expr],
         scope: &Scope,
         groups: &mut Vec<(Expr, String)>,
     ) -> Result<usize> {
@@ -150,7 +153,8 @@ impl Binder<'_> {
             Some(n) => match entries.get(n.wrapping_sub(1)) {
                 Some(SelectEntry::Expr { ast, .. }) => {
                     let ast = ast.clone();
-                    (self.bind_group_expr(&ast, scope)?, ast_name(&ast))
+                    let bound = self.bind_group_expr(&ast, scope)?;
+                    (self.reuse_select_expr(bound, n - 1, select_exprs), ast_name(&ast))
                 }
                 Some(SelectEntry::Column(column)) => {
                     (Expr::Column(column.clone()), column.name.clone())
@@ -158,10 +162,14 @@ impl Binder<'_> {
                 None => return Err(ordinal_error(n, entries.len())),
             },
             None => {
-                let ast = self
-                    .group_alias(item, entries, scope)
-                    .unwrap_or_else(|| item.clone());
-                (self.bind_group_expr(&ast, scope)?, ast_name(&ast))
+                let alias = self.group_alias(item, entries, scope);
+                let ast = alias.clone().map_or_else(|| item.clone(), |(_, ast)| ast);
+                let bound = self.bind_group_expr(&ast, scope)?;
+                let bound = match alias {
+                    Some((index, _)) => self.reuse_select_expr(bound, index, select_exprs),
+                    None => bound,
+                };
+                (bound, ast_name(&ast))
             }
         };
         Ok(match groups.iter().position(|(e, _)| e == &bound) {
@@ -191,7 +199,7 @@ impl Binder<'_> {
         item: &ast::Expr,
         entries: &[SelectEntry],
         scope: &Scope,
-    ) -> Option<ast::Expr> {
+    ) -> Option<(usize, ast::Expr)> {
         let ast::Expr::Identifier(ident) = item else {
             return None;
         };
@@ -199,9 +207,34 @@ impl Binder<'_> {
             return None;
         }
         alias_position(item, entries).and_then(|i| match &entries[i] {
-            SelectEntry::Expr { ast, .. } => Some(ast.clone()),
+            SelectEntry::Expr { ast, .. } => Some((i, ast.clone())),
             SelectEntry::Column(_) => None,
         })
+    }
+
+    /// A group key that names select item `index` and holds a subquery is
+    /// that item's expression: binding it again would make a second
+    /// subquery that the select item does not read.
+    fn reuse_select_expr(&mut self, bound: Expr, index: usize, select_exprs: &[Expr]) -> Expr {
+        let fresh: std::collections::HashSet<ColumnId> = self
+            .pending
+            .iter()
+            .flat_map(|p| p.plan.columns())
+            .map(|c| c.id)
+            .collect();
+        if bound.column_ids().is_disjoint(&fresh) {
+            return bound;
+        }
+        match select_exprs.get(index) {
+            Some(expr) => {
+                // Forget the second binding's subqueries.
+                let ids = bound.column_ids();
+                self.pending
+                    .retain(|p| p.plan.columns().iter().all(|c| !ids.contains(&c.id)));
+                expr.clone()
+            }
+            None => bound,
+        }
     }
 }
 

@@ -233,6 +233,24 @@ impl Binder<'_> {
                     *expr = rewrite(expr.clone())?;
                 }
             }
+            // Subqueries that group keys or aggregate arguments read are
+            // joined in below the aggregate; the rest above it.
+            let mut read = HashSet::new();
+            for (expr, _) in &group_exprs {
+                expr.collect_columns(&mut read);
+            }
+            for call in &aggregates {
+                for expr in call.arg.iter().chain(call.filter.iter()) {
+                    expr.collect_columns(&mut read);
+                }
+            }
+            let pending = self.pending.split_off(subquery_mark);
+            let (below, above): (Vec<_>, Vec<_>) = pending
+                .into_iter()
+                .partition(|p| p.plan.columns().iter().any(|c| read.contains(&c.id)));
+            self.pending.extend(below);
+            plan = self.attach_pending(plan, subquery_mark);
+            self.pending.extend(above);
             plan = Arc::new(LogicalPlan::Aggregate(Aggregate {
                 input: plan,
                 group_exprs: group_exprs.into_iter().map(|(e, _)| e).collect(),

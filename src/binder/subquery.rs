@@ -350,6 +350,36 @@ impl Binder<'_> {
         plan
     }
 
+    /// Joins each subquery value bound since `mark` to the side of a join
+    /// whose columns it reads (the left one when it reads neither).
+    pub(super) fn attach_pending_to_sides(
+        &mut self,
+        mut left: Arc<LogicalPlan>,
+        mut right: Arc<LogicalPlan>,
+        mark: usize,
+    ) -> Result<(Arc<LogicalPlan>, Arc<LogicalPlan>)> {
+        let right_ids: std::collections::HashSet<_> =
+            right.columns().iter().map(|c| c.id).collect();
+        let left_ids: std::collections::HashSet<_> =
+            left.columns().iter().map(|c| c.id).collect();
+        for pending in self.pending.split_off(mark) {
+            let free = free_columns(&pending.plan);
+            let side = if free.is_disjoint(&right_ids) {
+                &mut left
+            } else if free.is_disjoint(&left_ids) {
+                &mut right
+            } else {
+                return Err(QuarryError::NotImplemented(
+                    "a subquery in the ON condition of an outer join that reads both sides".into(),
+                ));
+            };
+            let mut join = Join::from_conjuncts(side.clone(), pending.plan, JoinType::Left, vec![]);
+            join.dependent = pending.correlated;
+            *side = Arc::new(LogicalPlan::Join(join));
+        }
+        Ok((left, right))
+    }
+
     /// Handles a WHERE conjunct that is `[NOT] EXISTS (q)` or `x [NOT] IN (q)`
     /// by a semi or anti join; returns `None` for any other conjunct (which
     /// is bound as a value).
@@ -457,6 +487,22 @@ impl Binder<'_> {
             left_scope.merge(right_scope),
         ))
     }
+}
+
+/// The columns `plan` reads that none of its nodes produce.
+fn free_columns(plan: &LogicalPlan) -> std::collections::HashSet<crate::logical::ColumnId> {
+    let (mut read, mut produced) = (
+        std::collections::HashSet::new(),
+        std::collections::HashSet::new(),
+    );
+    let _ = plan.apply(&mut |node| {
+        produced.extend(node.columns().iter().map(|c| c.id));
+        for expr in node.expressions() {
+            expr.collect_columns(&mut read);
+        }
+        Ok(())
+    });
+    read.difference(&produced).copied().collect()
 }
 
 /// `count(*)`, with an optional FILTER.
