@@ -63,8 +63,19 @@ impl Binder<'_> {
     ) -> Result<(Arc<LogicalPlan>, Scope)> {
         let (mut plan, mut scope) = self.bind_table_factor(&item.relation)?;
         for join in &item.joins {
-            if let Some((query, alias)) = lateral(&join.relation) {
-                use ast::JoinOperator as J;
+            use ast::JoinOperator as J;
+            let inner_or_left = matches!(
+                &join.join_operator,
+                J::Join(_) | J::Inner(_) | J::CrossJoin(_) | J::Left(_) | J::LeftOuter(_)
+            );
+            let natural_or_using = matches!(
+                &join.join_operator,
+                J::Join(c) | J::Inner(c) | J::Left(c) | J::LeftOuter(c)
+                    if !matches!(c, ast::JoinConstraint::On(_) | ast::JoinConstraint::None)
+            );
+            let as_lateral =
+                explicitly_lateral(&join.relation) || (inner_or_left && !natural_or_using);
+            if let (Some((query, alias)), true) = (lateral(&join.relation), as_lateral) {
                 let (join_type, constraint) = match &join.join_operator {
                     J::Join(c) | J::Inner(c) | J::CrossJoin(c) => (JoinType::Inner, c),
                     J::Left(c) | J::LeftOuter(c) => (JoinType::Left, c),
@@ -347,6 +358,9 @@ impl Binder<'_> {
 
 /// The source behind `read_parquet('...')` or `read_csv('...')`.
 pub fn table_function_source(name: &str, args: &[FunctionArg]) -> Result<TableSource> {
+    if matches!(name, "range" | "generate_series") {
+        return series_source(name, args);
+    }
     let mut path = None;
     let mut csv_options = catalog::csv::CsvOptions::default();
     for arg in args {
@@ -423,6 +437,95 @@ pub fn table_function_source(name: &str, args: &[FunctionArg]) -> Result<TableSo
     }
 }
 
+/// The most rows `range` / `generate_series` make (they are materialized).
+const MAX_SERIES_ROWS: i128 = 100_000_000;
+
+/// `range([start,] stop [, step])` (stop excluded) and
+/// `generate_series(..)` (stop included) of BIGINT, as in DuckDB.
+fn series_source(name: &str, args: &[FunctionArg]) -> Result<TableSource> {
+    let values = args
+        .iter()
+        .map(|arg| match arg {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => integer_literal(expr),
+            _ => None,
+        })
+        .collect::<Option<Vec<i64>>>()
+        .ok_or_else(|| {
+            QuarryError::NotImplemented(format!(
+                "{name} with arguments other than integer constants"
+            ))
+        })?;
+    let (start, stop, step) = match values.as_slice() {
+        [stop] => (0, *stop, 1),
+        [start, stop] => (*start, *stop, 1),
+        [start, stop, step] => (*start, *stop, *step),
+        _ => {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: {name} takes one to three arguments"
+            )))
+        }
+    };
+    if step == 0 {
+        return Err(QuarryError::Plan(
+            "Binder Error: the step of a range cannot be 0".into(),
+        ));
+    }
+    let inclusive = name == "generate_series";
+    let (start, stop, step) = (start as i128, stop as i128, step as i128);
+    let span = if step > 0 { stop - start } else { start - stop };
+    let magnitude = step.abs();
+    let count = if span < 0 {
+        0
+    } else if inclusive {
+        span / magnitude + 1
+    } else {
+        (span + magnitude - 1) / magnitude
+    };
+    if count > MAX_SERIES_ROWS {
+        return Err(QuarryError::NotImplemented(format!(
+            "{name} of more than {MAX_SERIES_ROWS} rows"
+        )));
+    }
+    let schema = Arc::new(arrow::datatypes::Schema::new(vec![
+        arrow::datatypes::Field::new(name, arrow::datatypes::DataType::Int64, false),
+    ]));
+    let mut batches = vec![];
+    let mut next = 0i128;
+    while next < count {
+        let end = (next + 65_536).min(count);
+        let values: arrow::array::Int64Array =
+            (next..end).map(|i| (start + i * step) as i64).collect();
+        batches.push(arrow::record_batch::RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(values)],
+        )?);
+        next = end;
+    }
+    Ok(TableSource::Memory(catalog::MemorySource::new(
+        schema, batches,
+    )))
+}
+
+/// An integer literal, possibly negated.
+fn integer_literal(expr: &ast::Expr) -> Option<i64> {
+    match expr {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::Number(text, _) => text.parse().ok(),
+            _ => None,
+        },
+        ast::Expr::UnaryOp {
+            op: ast::UnaryOperator::Minus,
+            expr,
+        } => integer_literal(expr).and_then(i64::checked_neg),
+        ast::Expr::UnaryOp {
+            op: ast::UnaryOperator::Plus,
+            expr,
+        } => integer_literal(expr),
+        ast::Expr::Nested(inner) => integer_literal(inner),
+        _ => None,
+    }
+}
+
 fn last_part(name: &ast::ObjectName) -> String {
     name.0
         .last()
@@ -484,16 +587,20 @@ fn other_name(operator: &ast::JoinOperator) -> String {
 }
 
 /// The query and alias of a `LATERAL (subquery)` FROM item.
+/// The query and alias of a FROM subquery that may read the columns of the
+/// items before it: every one, as in DuckDB (without LATERAL it simply
+/// binds as an uncorrelated subquery when it reads none).
 fn lateral(factor: &TableFactor) -> Option<(&ast::Query, Option<&ast::TableAlias>)> {
     match factor {
         TableFactor::Derived {
-            lateral: true,
-            subquery,
-            alias,
-            ..
+            subquery, alias, ..
         } => Some((subquery, alias.as_ref())),
         _ => None,
     }
+}
+
+fn explicitly_lateral(factor: &TableFactor) -> bool {
+    matches!(factor, TableFactor::Derived { lateral: true, .. })
 }
 
 #[cfg(test)]

@@ -66,8 +66,13 @@ impl Binder<'_> {
                     let component: Vec<Vec<usize>> = match item {
                         ast::Expr::Rollup(lists) | ast::Expr::Cube(lists) => {
                             has_sets = true;
-                            let elements =
-                                self.bind_group_lists(lists, entries, select_exprs, scope, &mut groups)?;
+                            let elements = self.bind_group_lists(
+                                lists,
+                                entries,
+                                select_exprs,
+                                scope,
+                                &mut groups,
+                            )?;
                             if matches!(item, ast::Expr::Rollup(_)) {
                                 (0..=elements.len())
                                     .rev()
@@ -154,7 +159,10 @@ impl Binder<'_> {
                 Some(SelectEntry::Expr { ast, .. }) => {
                     let ast = ast.clone();
                     let bound = self.bind_group_expr(&ast, scope)?;
-                    (self.reuse_select_expr(bound, n - 1, select_exprs), ast_name(&ast))
+                    (
+                        self.reuse_select_expr(bound, n - 1, select_exprs),
+                        ast_name(&ast),
+                    )
                 }
                 Some(SelectEntry::Column(column)) => {
                     (Expr::Column(column.clone()), column.name.clone())

@@ -360,8 +360,7 @@ impl Binder<'_> {
     ) -> Result<(Arc<LogicalPlan>, Arc<LogicalPlan>)> {
         let right_ids: std::collections::HashSet<_> =
             right.columns().iter().map(|c| c.id).collect();
-        let left_ids: std::collections::HashSet<_> =
-            left.columns().iter().map(|c| c.id).collect();
+        let left_ids: std::collections::HashSet<_> = left.columns().iter().map(|c| c.id).collect();
         for pending in self.pending.split_off(mark) {
             let free = free_columns(&pending.plan);
             let side = if free.is_disjoint(&right_ids) {

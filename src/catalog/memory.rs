@@ -37,6 +37,19 @@ impl MemorySource {
         Ok(())
     }
 
+    /// Replaces every row (UPDATE, DELETE, ROLLBACK).
+    pub fn replace(&self, new_batches: Vec<RecordBatch>) -> Result<()> {
+        let mut batches = self
+            .batches
+            .write()
+            .map_err(|_| QuarryError::Internal("memory table lock poisoned".into()))?;
+        *batches = new_batches
+            .into_iter()
+            .filter(|batch| batch.num_rows() > 0)
+            .collect();
+        Ok(())
+    }
+
     pub fn num_rows(&self) -> usize {
         self.batches
             .read()

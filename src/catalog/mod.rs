@@ -52,6 +52,15 @@ pub struct ViewDefinition {
     pub column_names: Vec<String>,
 }
 
+/// An index created on a table.
+#[derive(Debug, Clone)]
+pub struct IndexDefinition {
+    pub name: String,
+    pub table: String,
+    pub columns: Vec<String>,
+    pub unique: bool,
+}
+
 /// One name in the catalog.
 #[derive(Debug, Clone)]
 pub enum CatalogEntry {
@@ -61,9 +70,12 @@ pub enum CatalogEntry {
 
 /// Tables and views by lower-case name, and the statistics ANALYZE TABLE
 /// computed for tables.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Catalog {
     entries: BTreeMap<String, CatalogEntry>,
+    /// CREATE INDEX: index name (lower case) -> its table and columns. quarry
+    /// keeps them for the catalog's listing; no plan reads them yet.
+    indexes: BTreeMap<String, IndexDefinition>,
     analyzed: BTreeMap<String, Arc<TableStatistics>>,
     /// Counts the changes of `entries`, so a prepared statement knows its
     /// plan may read a table or view that no longer exists.
@@ -106,8 +118,31 @@ impl Catalog {
         Ok(())
     }
 
+    /// Adds an index; false if one of that name exists.
+    pub fn add_index(&mut self, index: IndexDefinition) -> bool {
+        let key = index.name.to_lowercase();
+        if self.indexes.contains_key(&key) {
+            return false;
+        }
+        self.indexes.insert(key, index);
+        self.version += 1;
+        true
+    }
+
+    /// Removes the index called `name`.
+    pub fn remove_index(&mut self, name: &str) -> Option<IndexDefinition> {
+        self.indexes.remove(&name.to_lowercase())
+    }
+
+    /// Every index, by name.
+    pub fn indexes(&self) -> impl Iterator<Item = &IndexDefinition> {
+        self.indexes.values()
+    }
+
     pub fn remove(&mut self, name: &str) -> Option<CatalogEntry> {
         self.analyzed.remove(&name.to_lowercase());
+        self.indexes
+            .retain(|_, index| !index.table.eq_ignore_ascii_case(name));
         self.version += 1;
         self.entries.remove(&name.to_lowercase())
     }

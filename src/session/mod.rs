@@ -14,6 +14,7 @@
 //! `statements.rs`; EXPLAIN is in `explain.rs`; PREPARE / EXECUTE /
 //! DEALLOCATE in `prepared.rs`.
 
+mod dml;
 mod explain;
 mod options;
 mod param_value;
@@ -82,6 +83,8 @@ pub struct Session {
     prepared: HashMap<String, PreparedStatement>,
     /// Values of `$name` for the statements `sql` runs (`set_parameter`).
     parameter_values: BTreeMap<String, ScalarValue>,
+    /// What BEGIN saved, while a transaction is open.
+    transaction: Option<dml::Snapshot>,
 }
 
 impl Session {
@@ -99,6 +102,7 @@ impl Session {
             optimizer: Optimizer::new(),
             prepared: HashMap::new(),
             parameter_values: BTreeMap::new(),
+            transaction: None,
         })
     }
 

@@ -34,6 +34,14 @@ impl Session {
             Statement::ShowTables { .. } => self.show_tables(),
             Statement::ExplainTable { table_name, .. } => self.describe(table_name),
             Statement::Analyze(analyze) => self.analyze_table(analyze),
+            Statement::Update(update) => self.update(update),
+            Statement::Delete(delete) => self.delete(delete),
+            Statement::StartTransaction { .. } => self.begin(),
+            Statement::Commit { .. } => self.commit(),
+            Statement::Rollback {
+                savepoint: None, ..
+            } => self.rollback(),
+            Statement::CreateIndex(index) => self.create_index(index),
             other => Err(QuarryError::NotImplemented(format!(
                 "this statement is not supported: {}",
                 first_words(&other.to_string())
@@ -225,12 +233,49 @@ impl Session {
                 result.schema.fields().len()
             )));
         }
+        let full = targets.len() == schema.fields().len()
+            && targets.iter().enumerate().all(|(i, &t)| i == t);
+        let batches = if full {
+            self.cast_to_table("insert into", &schema, &result)?
+        } else {
+            self.cast_columns_to_table("insert into", &schema, &targets, &result)?
+        };
+        let inserted: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        table.append(batches)?;
+        self.catalog.invalidate_statistics(&name);
+        single_column(
+            "Count",
+            Arc::new(Int64Array::from(vec![inserted as i64])),
+            DataType::Int64,
+        )
+    }
+
+    /// `result`'s rows as rows of a table with `schema` (every column, in
+    /// order), each value cast to its column's type.
+    pub(super) fn cast_to_table(
+        &self,
+        verb: &str,
+        schema: &SchemaRef,
+        result: &QueryResult,
+    ) -> Result<Vec<RecordBatch>> {
+        let targets: Vec<usize> = (0..schema.fields().len()).collect();
+        self.cast_columns_to_table(verb, schema, &targets, result)
+    }
+
+    /// `result`'s columns cast into the table columns `targets`; the other
+    /// columns are NULL.
+    fn cast_columns_to_table(
+        &self,
+        verb: &str,
+        schema: &SchemaRef,
+        targets: &[usize],
+        result: &QueryResult,
+    ) -> Result<Vec<RecordBatch>> {
         let options = CastOptions {
             safe: false,
             ..Default::default()
         };
         let mut batches = vec![];
-        let mut inserted = 0usize;
         for batch in &result.batches {
             let mut columns: Vec<ArrayRef> = schema
                 .fields()
@@ -243,7 +288,7 @@ impl Session {
                     cast_with_options(batch.column(source_index), field.data_type(), &options)
                         .map_err(|e| {
                             QuarryError::Execution(format!(
-                                "Conversion Error: cannot insert into column {} ({}): {e}",
+                                "Conversion Error: cannot {verb} column {} ({}): {e}",
                                 field.name(),
                                 sql_type_name(field.data_type())
                             ))
@@ -252,16 +297,112 @@ impl Session {
             let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
             let batch = RecordBatch::try_new_with_options(schema.clone(), columns, &options)
                 .map_err(|e| QuarryError::Execution(format!("Constraint Error: {e}")))?;
-            inserted += batch.num_rows();
             batches.push(batch);
         }
-        table.append(batches)?;
-        self.catalog.invalidate_statistics(&name);
-        single_column(
-            "Count",
-            Arc::new(Int64Array::from(vec![inserted as i64])),
-            DataType::Int64,
-        )
+        Ok(batches)
+    }
+
+    /// `CREATE [UNIQUE] INDEX name ON t (columns)`: recorded in the catalog
+    /// after checking the table, its columns and, for UNIQUE, its rows.
+    fn create_index(&mut self, index: &ast::CreateIndex) -> Result<QueryResult> {
+        let table = index.table_name.to_string();
+        let schema = match self.catalog.get(&table) {
+            Some(CatalogEntry::Table(source)) => source.schema(),
+            _ => {
+                return Err(QuarryError::Plan(format!(
+                    "Catalog Error: Table with name {table} does not exist!"
+                )))
+            }
+        };
+        let mut columns = vec![];
+        for column in &index.columns {
+            let name = column.column.expr.to_string();
+            if !schema
+                .fields()
+                .iter()
+                .any(|f| f.name().eq_ignore_ascii_case(&name))
+            {
+                return Err(QuarryError::Plan(format!(
+                    "Binder Error: Referenced column \"{name}\" not found in table {table}"
+                )));
+            }
+            columns.push(name);
+        }
+        let name = match &index.name {
+            Some(name) => name.to_string(),
+            None => format!("{table}_{}_idx", columns.join("_")),
+        };
+        if index.unique && self.has_duplicates(&table, &columns)? {
+            return Err(QuarryError::Execution(format!(
+                "Constraint Error: Data contains duplicates on indexed column(s) {}",
+                columns.join(", ")
+            )));
+        }
+        let added = self.catalog.add_index(crate::catalog::IndexDefinition {
+            name: name.clone(),
+            table,
+            columns,
+            unique: index.unique,
+        });
+        if !added && !index.if_not_exists {
+            return Err(QuarryError::Plan(format!(
+                "Catalog Error: Index with name \"{name}\" already exists!"
+            )));
+        }
+        Ok(QueryResult::empty())
+    }
+
+    /// Whether two rows of `table` agree on every one of `columns` (none NULL).
+    fn has_duplicates(&mut self, table: &str, columns: &[String]) -> Result<bool> {
+        let statements = crate::parser::parse_sql(
+            "SELECT count(*) FROM (SELECT 1 FROM t GROUP BY ALL HAVING count(*) > 1)",
+        )?;
+        let Some(Statement::Query(mut query)) = statements.into_iter().next() else {
+            return Err(QuarryError::Internal("template did not parse".into()));
+        };
+        // Fill the template's inner query with the table and its columns.
+        let ast::SetExpr::Select(outer) = query.body.as_mut() else {
+            return Err(QuarryError::Internal("template shape".into()));
+        };
+        let Some(ast::TableFactor::Derived { subquery, .. }) =
+            outer.from.first_mut().map(|f| &mut f.relation)
+        else {
+            return Err(QuarryError::Internal("template shape".into()));
+        };
+        let ast::SetExpr::Select(inner) = subquery.body.as_mut() else {
+            return Err(QuarryError::Internal("template shape".into()));
+        };
+        inner.projection = columns
+            .iter()
+            .map(|c| {
+                ast::SelectItem::UnnamedExpr(ast::Expr::Identifier(ast::Ident::with_quote('"', c)))
+            })
+            .collect();
+        inner.selection = columns
+            .iter()
+            .map(|c| {
+                ast::Expr::IsNotNull(Box::new(ast::Expr::Identifier(ast::Ident::with_quote(
+                    '"', c,
+                ))))
+            })
+            .reduce(|a, b| ast::Expr::BinaryOp {
+                left: Box::new(a),
+                op: ast::BinaryOperator::And,
+                right: Box::new(b),
+            });
+        if let Some(ast::TableFactor::Table { name, .. }) =
+            inner.from.first_mut().map(|f| &mut f.relation)
+        {
+            *name = ast::ObjectName::from(vec![ast::Ident::with_quote('"', table)]);
+        }
+        let result = self.execute_statement(&Statement::Query(query))?;
+        let count = result
+            .batches
+            .first()
+            .and_then(|b| b.column(0).as_any().downcast_ref::<Int64Array>())
+            .map(|a| a.value(0))
+            .unwrap_or(0);
+        Ok(count > 0)
     }
 
     /// `ANALYZE [TABLE] t`: reads every row of `t` and keeps per-column
@@ -306,6 +447,14 @@ impl Session {
     ) -> Result<QueryResult> {
         for name in names {
             let name = name.to_string();
+            if *object_type == ObjectType::Index {
+                if self.catalog.remove_index(&name).is_none() && !if_exists {
+                    return Err(QuarryError::Plan(format!(
+                        "Catalog Error: Index with name {name} does not exist!"
+                    )));
+                }
+                continue;
+            }
             let matches = match (self.catalog.get(&name), object_type) {
                 (Some(CatalogEntry::Table(_)), ObjectType::Table) => true,
                 (Some(CatalogEntry::View(_)), ObjectType::View) => true,

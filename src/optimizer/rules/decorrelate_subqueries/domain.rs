@@ -322,9 +322,20 @@ impl Domain<'_> {
                 "a parameter in LIMIT or OFFSET of a correlated subquery".into(),
             ));
         }
-        let (below, keys) = match limit.input.as_ref() {
+        // A sort under projections (that drop its hidden keys) orders the
+        // rows the limit counts: number them there, project after.
+        let mut projections = vec![];
+        let mut node = &limit.input;
+        while let LogicalPlan::Projection(projection) = node.as_ref() {
+            projections.push(projection);
+            node = &projection.input;
+        }
+        let (below, keys) = match node.as_ref() {
             LogicalPlan::Sort(sort) => (&sort.input, sort.keys.clone()),
-            _ => (&limit.input, vec![]),
+            _ => {
+                projections.clear();
+                (&limit.input, vec![])
+            }
         };
         let (input, domain) = self.push(below)?;
         let map = self.map(&domain);
@@ -387,6 +398,21 @@ impl Domain<'_> {
             plan = Arc::new(LogicalPlan::Sort(Sort {
                 input: plan,
                 keys: order_by,
+            }));
+        }
+        for projection in projections.into_iter().rev() {
+            let mut exprs = projection
+                .exprs
+                .iter()
+                .map(|e| substitute(e.clone(), &map))
+                .collect::<Result<Vec<_>>>()?;
+            let mut columns = projection.columns.clone();
+            exprs.extend(domain.iter().cloned().map(Expr::Column));
+            columns.extend(domain.iter().cloned());
+            plan = Arc::new(LogicalPlan::Projection(Projection {
+                input: plan,
+                exprs,
+                columns,
             }));
         }
         Ok((plan, domain))
