@@ -26,7 +26,19 @@ pub struct SessionConfig {
     /// DuckDB's `scalar_subquery_error_on_multiple_rows`: a scalar subquery
     /// of more than one row is an error (true) or yields its first row.
     pub scalar_subquery_error_on_multiple_rows: bool,
+    /// Values of DuckDB options quarry accepts but that change nothing here
+    /// (`COMPATIBILITY_OPTIONS`), so DuckDB scripts run unchanged.
+    pub compatibility: std::collections::BTreeMap<String, String>,
 }
+
+/// DuckDB options that tune DuckDB's own execution, not results: accepted
+/// and shown, with no effect in quarry. (name, DuckDB's default)
+pub const COMPATIBILITY_OPTIONS: &[(&str, &str)] = &[
+    ("debug_force_external", "false"),
+    ("delim_join_as_cte", "false"),
+    ("pivot_filter_threshold", "20"),
+    ("preserve_insertion_order", "true"),
+];
 
 impl Default for SessionConfig {
     fn default() -> Self {
@@ -41,6 +53,7 @@ impl Default for SessionConfig {
             nulls_first_ascending: false,
             nulls_first_descending: false,
             scalar_subquery_error_on_multiple_rows: true,
+            compatibility: Default::default(),
         }
     }
 }
@@ -49,9 +62,13 @@ impl Default for SessionConfig {
 pub const OPTION_NAMES: &[&str] = &[
     "batch_size",
     "broadcast_threshold",
+    "debug_force_external",
     "default_null_order",
+    "delim_join_as_cte",
     "memory_limit",
+    "pivot_filter_threshold",
     "prefer_sort_merge_join",
+    "preserve_insertion_order",
     "scalar_subquery_error_on_multiple_rows",
     "target_partitions",
 ];
@@ -91,6 +108,12 @@ impl SessionConfig {
             "scalar_subquery_error_on_multiple_rows" => {
                 self.scalar_subquery_error_on_multiple_rows.to_string()
             }
+            other if compatibility_default(other).is_some() => self
+                .compatibility
+                .get(other)
+                .cloned()
+                .or_else(|| compatibility_default(other).map(str::to_string))
+                .unwrap_or_default(),
             other => return Err(QuarryError::Internal(format!("option {other}"))),
         })
     }
@@ -154,6 +177,10 @@ impl SessionConfig {
                         }
                     }
             }
+            other if compatibility_default(other).is_some() => {
+                self.compatibility
+                    .insert(other.to_string(), value.to_string());
+            }
             _ => {}
         }
         Ok(())
@@ -166,6 +193,13 @@ impl SessionConfig {
         let value = defaults.get(&name)?;
         self.set(&name, &value)
     }
+}
+
+fn compatibility_default(name: &str) -> Option<&'static str> {
+    COMPATIBILITY_OPTIONS
+        .iter()
+        .find(|(option, _)| *option == name)
+        .map(|(_, default)| *default)
 }
 
 /// The option's name in lower case, or an error naming the closest option.

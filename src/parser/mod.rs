@@ -16,6 +16,7 @@ pub fn parse_sql(sql: &str) -> Result<Vec<Statement>> {
         .tokenize_with_location()
         .map_err(|e| parse_error(sql, e.into()))?;
     let tokens = number_question_marks(explain_options_in_parentheses(tokens));
+    let tokens = duckdb_forms(tokens);
     Parser::new(&dialect)
         .with_tokens_with_locations(tokens)
         .parse_statements()
@@ -43,6 +44,41 @@ fn explain_options_in_parentheses(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSp
             Some(w) => after_explain = w == "EXPLAIN",
             None if matches!(token.token, Token::Whitespace(_)) => {}
             None => after_explain = false,
+        }
+        out.push(token);
+    }
+    out
+}
+
+/// DuckDB's spellings GenericDialect does not read:
+/// - `RESET SESSION x` ==> `RESET x`;
+/// - `top` as a column alias right after `)` (`SELECT (..) top FROM`): a
+///   TOP clause can only follow SELECT, so there it is a name.
+fn duckdb_forms(tokens: Vec<TokenWithSpan>) -> Vec<TokenWithSpan> {
+    let mut out: Vec<TokenWithSpan> = Vec::with_capacity(tokens.len());
+    let significant = |tokens: &[TokenWithSpan]| {
+        tokens
+            .iter()
+            .rev()
+            .find(|t| !matches!(t.token, Token::Whitespace(_)))
+            .map(|t| t.token.clone())
+    };
+    for mut token in tokens {
+        if let Token::Word(word) = &token.token {
+            let upper = word.value.to_uppercase();
+            let previous = significant(&out);
+            if upper == "SESSION" && word.quote_style.is_none() {
+                let before_reset = matches!(&previous, Some(Token::Word(w)) if w.value.eq_ignore_ascii_case("RESET"));
+                if before_reset {
+                    continue;
+                }
+            }
+            if upper == "TOP" && word.quote_style.is_none() && previous == Some(Token::RParen) {
+                let mut quoted = word.clone();
+                quoted.quote_style = Some('"');
+                quoted.keyword = sqlparser::keywords::Keyword::NoKeyword;
+                token.token = Token::Word(quoted);
+            }
         }
         out.push(token);
     }

@@ -64,6 +64,12 @@ impl Session {
     }
 
     fn set_option(&mut self, name: &str, value: &str) -> Result<QueryResult> {
+        // `SET x TO DEFAULT` is RESET x.
+        if value.eq_ignore_ascii_case("default") {
+            let defaults = self.defaults.clone();
+            let default = defaults.get(name)?;
+            return self.set_option(name, &default);
+        }
         let before = self.config.target_partitions;
         self.config.set(name, value)?;
         if self.config.target_partitions != before {

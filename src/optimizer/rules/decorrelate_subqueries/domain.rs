@@ -124,7 +124,10 @@ impl Domain<'_> {
                 });
                 Ok((Arc::new(node), domain))
             }
-            LogicalPlan::Aggregate(aggregate) if aggregate.group_exprs.is_empty() => {
+            LogicalPlan::Aggregate(aggregate)
+                if aggregate.group_exprs.is_empty()
+                    || aggregate.grouping_sets.iter().any(Vec::is_empty) =>
+            {
                 self.push_ungrouped_aggregate(aggregate)
             }
             LogicalPlan::Aggregate(aggregate) => {
@@ -258,16 +261,14 @@ impl Domain<'_> {
 
     /// `domain LEFT JOIN input` grouped by the domain: one row per domain
     /// value even where the input has none, each aggregate over the matched
-    /// rows only (so `count(*)` of no rows is 0, `sum(1)` NULL).
+    /// rows only (so `count(*)` of no rows is 0, `sum(1)` NULL). With
+    /// grouping sets, the empty set is such a grouping; the others also
+    /// group by the matched flag, and the groups of unmatched rows they make
+    /// are filtered out.
     fn push_ungrouped_aggregate(
         &mut self,
         aggregate: &Aggregate,
     ) -> Result<(Arc<LogicalPlan>, Vec<ColumnRef>)> {
-        if !aggregate.grouping_sets.is_empty() {
-            return Err(QuarryError::NotImplemented(
-                "grouping sets without group expressions in a correlated subquery".into(),
-            ));
-        }
         let (input, inner) = self.push(&aggregate.input)?;
         let map = self.map(&inner);
         let present = self.fresh(
@@ -289,7 +290,7 @@ impl Domain<'_> {
         // Above the outer join the flag is NULL where no input row matched.
         let mut present = present;
         present.nullable = true;
-        let matched = Expr::IsNotNull(Box::new(Expr::Column(present)));
+        let matched = Expr::IsNotNull(Box::new(Expr::Column(present.clone())));
         let aggregates = aggregate
             .aggregates
             .iter()
@@ -302,14 +303,95 @@ impl Domain<'_> {
                 Ok(call)
             })
             .collect::<Result<Vec<_>>>()?;
-        let node = LogicalPlan::Aggregate(Aggregate {
+        let mut group_exprs = aggregate
+            .group_exprs
+            .iter()
+            .map(|e| substitute(e.clone(), &map))
+            .collect::<Result<Vec<_>>>()?;
+        let mut group_columns = aggregate.group_columns.clone();
+        let first_domain = group_exprs.len();
+        group_exprs.extend(domain.iter().cloned().map(Expr::Column));
+        group_columns.extend(domain.iter().cloned());
+        let sets = &aggregate.grouping_sets;
+        if sets.is_empty() {
+            let node = LogicalPlan::Aggregate(Aggregate {
+                input: Arc::new(LogicalPlan::Join(joined)),
+                group_exprs,
+                group_columns,
+                aggregates,
+                aggregate_columns: aggregate.aggregate_columns.clone(),
+                grouping_sets: vec![],
+                grouping_id: None,
+            });
+            return Ok((Arc::new(node), domain));
+        }
+        let Some(grouping_id) = aggregate.grouping_id.clone() else {
+            return Err(QuarryError::Internal(
+                "grouping sets without a grouping id".into(),
+            ));
+        };
+        let present_index = group_exprs.len();
+        let present_key = self.fresh(&present, "present_key");
+        group_exprs.push(Expr::Column(present.clone()));
+        group_columns.push(present_key.clone());
+        let domain_indices: Vec<usize> = (first_domain..first_domain + domain.len()).collect();
+        let grouping_sets = sets
+            .iter()
+            .map(|set| {
+                let mut set = set.clone();
+                set.extend(domain_indices.iter().copied());
+                if !set.iter().all(|i| domain_indices.contains(i)) {
+                    set.push(present_index);
+                }
+                set
+            })
+            .collect();
+        let grouped = Arc::new(LogicalPlan::Aggregate(Aggregate {
             input: Arc::new(LogicalPlan::Join(joined)),
-            group_exprs: domain.iter().cloned().map(Expr::Column).collect(),
-            group_columns: domain.clone(),
+            group_exprs,
+            group_columns,
             aggregates,
             aggregate_columns: aggregate.aggregate_columns.clone(),
-            grouping_sets: vec![],
-            grouping_id: None,
+            grouping_sets,
+            grouping_id: Some(grouping_id.clone()),
+        }));
+        // Keep a row when its input matched, or when it is the empty set's.
+        let int = |n: i64| Expr::Literal(ScalarValue::int64(n));
+        let rolled_up = Expr::binary(
+            Expr::binary(
+                Expr::binary(
+                    Expr::Column(grouping_id),
+                    BinaryOp::IntegerDivide,
+                    int(1i64 << present_index.min(62)),
+                    DataType::Int64,
+                ),
+                BinaryOp::Modulo,
+                int(2),
+                DataType::Int64,
+            ),
+            BinaryOp::Eq,
+            int(1),
+            DataType::Boolean,
+        );
+        let keep = Expr::binary(
+            Expr::IsNotNull(Box::new(Expr::Column(present_key.clone()))),
+            BinaryOp::Or,
+            rolled_up,
+            DataType::Boolean,
+        );
+        let filtered = plan_of(Filter {
+            input: grouped,
+            predicate: keep,
+        });
+        let columns: Vec<ColumnRef> = filtered
+            .columns()
+            .into_iter()
+            .filter(|c| c.id != present_key.id)
+            .collect();
+        let node = LogicalPlan::Projection(Projection {
+            input: filtered,
+            exprs: columns.iter().cloned().map(Expr::Column).collect(),
+            columns,
         });
         Ok((Arc::new(node), domain))
     }
