@@ -1,4 +1,6 @@
-//! MemoryScanExec: batches of an in-memory table, dealt round-robin to partitions.
+//! MemoryScanExec: batches of an in-memory table, cut into contiguous runs
+//! of about equal rows, one per partition, so reading the partitions in
+//! order reads the rows in insertion order.
 
 use crate::error::{QuarryError, Result};
 use crate::execution::BatchStream;
@@ -22,13 +24,18 @@ impl MemoryScanExec {
     ) -> Result<Self> {
         let count = target_partitions.max(1).min(batches.len()).max(1);
         let mut partitions = vec![vec![]; count];
-        for (i, batch) in batches.into_iter().enumerate() {
+        let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let mut seen = 0usize;
+        for batch in batches.into_iter() {
+            // The partition whose share of the rows this batch starts in.
+            let i = (seen * count).checked_div(total).unwrap_or(0).min(count - 1);
+            seen += batch.num_rows();
             let columns = projection
                 .iter()
                 .map(|&p| batch.column(p).clone())
                 .collect();
             let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
-            partitions[i % count].push(RecordBatch::try_new_with_options(
+            partitions[i].push(RecordBatch::try_new_with_options(
                 schema.clone(),
                 columns,
                 &options,
