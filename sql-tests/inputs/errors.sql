@@ -65,5 +65,5 @@ DROP VIEW two;
 SELECT 1, 2 UNION SELECT 3;
 CREATE TABLE two (z INTEGER);
 
--- not implemented yet: QUALIFY
-SELECT n_name FROM nation QUALIFY row_number() OVER (ORDER BY n_name) = 1;
+-- a named window that does not exist
+SELECT n_name, row_number() OVER w FROM nation;

@@ -162,10 +162,29 @@ impl Binder<'_> {
                 data_type,
                 ..
             } => {
+                let target = super::types::arrow_type(data_type)?;
+                if matches!(kind, ast::CastKind::TryCast | ast::CastKind::SafeCast) {
+                    let value = self.bind_expr(inner, ctx)?;
+                    let source = value.data_type();
+                    if source == target {
+                        return Ok(value);
+                    }
+                    if !arrow::compute::can_cast_types(&source, &target) {
+                        return Err(QuarryError::Plan(format!(
+                            "Binder Error: Unimplemented type for cast ({} -> {})",
+                            sql_type_name(&source),
+                            sql_type_name(&target)
+                        )));
+                    }
+                    return Ok(Expr::ScalarFunction(ScalarFunctionExpr {
+                        name: "try_cast".into(),
+                        args: vec![value],
+                        data_type: target,
+                    }));
+                }
                 if !matches!(kind, ast::CastKind::Cast | ast::CastKind::DoubleColon) {
                     return Err(QuarryError::NotImplemented(format!("{kind:?}")));
                 }
-                let target = super::types::arrow_type(data_type)?;
                 // `'1998-09-02'::DATE` and `CAST('..' AS DATE)` are literals.
                 if let ast::Expr::Value(value) = inner.as_ref() {
                     if matches!(value.value, ast::Value::SingleQuotedString(_)) {

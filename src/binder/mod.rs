@@ -53,6 +53,8 @@ pub struct Binder<'a> {
     /// Names of the parameters seen, in the order first seen.
     parameters: Vec<String>,
     options: BindOptions,
+    /// The WINDOW clause definitions of the SELECTs being bound, innermost last.
+    named_windows: Vec<HashMap<String, ast::WindowSpec>>,
 }
 
 /// Session options that change what a query means.
@@ -122,6 +124,7 @@ impl<'a> Binder<'a> {
             parameter_types: HashMap::new(),
             parameters: vec![],
             options: BindOptions::default(),
+            named_windows: vec![],
         }
     }
 

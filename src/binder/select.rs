@@ -40,6 +40,18 @@ impl Binder<'_> {
         order_by: &[ast::OrderByExpr],
     ) -> Result<Arc<LogicalPlan>> {
         reject_unsupported(select)?;
+        let windows = self.named_windows(select)?;
+        self.named_windows.push(windows);
+        let result = self.bind_select_body(select, order_by);
+        self.named_windows.pop();
+        result
+    }
+
+    fn bind_select_body(
+        &mut self,
+        select: &ast::Select,
+        order_by: &[ast::OrderByExpr],
+    ) -> Result<Arc<LogicalPlan>> {
         let mark = self.join_hints.len();
         self.join_hints.extend(join_hints(select)?);
         let from = self.bind_from(&select.from);
@@ -150,6 +162,44 @@ impl Binder<'_> {
             None => None,
         };
 
+        // QUALIFY filters on window results, so it may call windows.
+        let mut qualify = match &select.qualify {
+            Some(qualify) => {
+                let mut ctx = ExprContext {
+                    scope: &scope,
+                    aggregates: Some(&mut collector),
+                    aliases: &aliases,
+                };
+                Some(to_boolean(
+                    self.bind_expr(qualify, &mut ctx)?,
+                    "QUALIFY clause",
+                )?)
+            }
+            None => None,
+        };
+        // DISTINCT ON keys: like ORDER BY items.
+        let mut distinct_on = vec![];
+        if let Some(ast::Distinct::On(items)) = &select.distinct {
+            for item in items {
+                let target = match ordinal(item)? {
+                    Some(n) if (1..=entries.len()).contains(&n) => OrderTarget::Output(n - 1),
+                    Some(n) => return Err(ordinal_error(n, entries.len())),
+                    None => match alias_position(item, &entries) {
+                        Some(i) => OrderTarget::Output(i),
+                        None => {
+                            let mut ctx = ExprContext {
+                                scope: &scope,
+                                aggregates: Some(&mut collector),
+                                aliases: &aliases,
+                            };
+                            OrderTarget::Expr(self.bind_expr(item, &mut ctx)?)
+                        }
+                    },
+                };
+                distinct_on.push(target);
+            }
+        }
+
         // ORDER BY targets, bound before the aggregate so they may aggregate too.
         let mut order_targets = vec![];
         for item in order_by {
@@ -228,7 +278,13 @@ impl Binder<'_> {
                 .map(rewrite)
                 .collect::<Result<_>>()?;
             having = having.map(rewrite).transpose()?;
+            qualify = qualify.map(rewrite).transpose()?;
             for (target, _) in order_targets.iter_mut() {
+                if let OrderTarget::Expr(expr) = target {
+                    *expr = rewrite(expr.clone())?;
+                }
+            }
+            for target in distinct_on.iter_mut() {
                 if let OrderTarget::Expr(expr) = target {
                     *expr = rewrite(expr.clone())?;
                 }
@@ -276,6 +332,12 @@ impl Binder<'_> {
                 window_columns,
             }));
         }
+        if let Some(predicate) = qualify {
+            plan = Arc::new(LogicalPlan::Filter(Filter {
+                input: plan,
+                predicate,
+            }));
+        }
 
         // The projection: select list, then hidden ORDER BY columns.
         let mut columns: Vec<ColumnRef> = select_exprs
@@ -305,7 +367,7 @@ impl Binder<'_> {
                 OrderTarget::Expr(expr) => match exprs.iter().position(|e| e == &expr) {
                     Some(i) => i,
                     None => {
-                        if select.distinct.is_some() {
+                        if matches!(select.distinct, Some(ast::Distinct::Distinct)) {
                             return Err(QuarryError::Plan(
                                 "Binder Error: For SELECT DISTINCT, ORDER BY expressions must appear in select list".into(),
                             ));
@@ -323,6 +385,22 @@ impl Binder<'_> {
             keys.push(self.sort_key(Expr::Column(columns[index].clone()), options));
         }
 
+        let mut on_keys = vec![];
+        for target in distinct_on {
+            let index = match target {
+                OrderTarget::Output(i) => i,
+                OrderTarget::Expr(expr) => match exprs.iter().position(|e| e == &expr) {
+                    Some(i) => i,
+                    None => {
+                        let column = self.new_column(&expr.to_string(), expr.data_type(), true);
+                        exprs.push(expr);
+                        columns.push(column);
+                        exprs.len() - 1
+                    }
+                },
+            };
+            on_keys.push(Expr::Column(columns[index].clone()));
+        }
         plan = Arc::new(LogicalPlan::Projection(Projection {
             input: plan,
             exprs,
@@ -333,14 +411,17 @@ impl Binder<'_> {
             Some(ast::Distinct::Distinct) => {
                 plan = Arc::new(LogicalPlan::Distinct(Distinct { input: plan }));
             }
-            Some(other) => {
-                return Err(QuarryError::NotImplemented(format!("{other}")));
+            Some(ast::Distinct::On(_)) => {
+                // The first row of each ON group in ORDER BY order.
+                plan = self.first_row_per_group(plan, on_keys, keys.clone());
             }
         }
         if !keys.is_empty() {
             plan = Arc::new(LogicalPlan::Sort(Sort { input: plan, keys }));
         }
-        if columns.len() > visible_count {
+        // Hidden ORDER BY columns and DISTINCT ON's row number go.
+        let distinct_on = matches!(select.distinct, Some(ast::Distinct::On(_)));
+        if columns.len() > visible_count || distinct_on {
             let kept = columns[..visible_count].to_vec();
             plan = Arc::new(LogicalPlan::Projection(Projection {
                 input: plan,
@@ -350,6 +431,118 @@ impl Binder<'_> {
         }
         Ok(plan)
     }
+}
+
+impl Binder<'_> {
+    /// `row_number() OVER (PARTITION BY keys ORDER BY order) = 1` over `plan`.
+    fn first_row_per_group(
+        &mut self,
+        plan: Arc<LogicalPlan>,
+        keys: Vec<Expr>,
+        order: Vec<SortKey>,
+    ) -> Arc<LogicalPlan> {
+        let number = self.new_column("row_number", DataType::Int64, false);
+        let call = crate::logical::WindowExpr {
+            func: crate::logical::window::WindowFunction::RowNumber,
+            args: vec![],
+            filter: None,
+            partition_by: keys,
+            frame: crate::logical::window::WindowFrame::default_for(!order.is_empty()),
+            order_by: order,
+            data_type: DataType::Int64,
+        };
+        let window = Arc::new(LogicalPlan::Window(Window {
+            input: plan,
+            window_exprs: vec![call],
+            window_columns: vec![number.clone()],
+        }));
+        Arc::new(LogicalPlan::Filter(Filter {
+            input: window,
+            predicate: Expr::binary(
+                Expr::Column(number),
+                crate::logical::BinaryOp::Eq,
+                Expr::Literal(crate::logical::ScalarValue::int64(1)),
+                DataType::Boolean,
+            ),
+        }))
+    }
+
+    /// The WINDOW clause's definitions, each resolved to a full spec.
+    fn named_windows(
+        &self,
+        select: &ast::Select,
+    ) -> Result<std::collections::HashMap<String, ast::WindowSpec>> {
+        let mut windows = std::collections::HashMap::new();
+        for ast::NamedWindowDefinition(name, expr) in &select.named_window {
+            let spec = match expr {
+                ast::NamedWindowExpr::WindowSpec(spec) => {
+                    self.resolve_window_spec(spec, Some(&windows))?
+                }
+                ast::NamedWindowExpr::NamedWindow(other) => windows
+                    .get(&other.value.to_lowercase())
+                    .cloned()
+                    .ok_or_else(|| unknown_window(&other.value))?,
+            };
+            windows.insert(name.value.to_lowercase(), spec);
+        }
+        Ok(windows)
+    }
+
+    /// `OVER (w ORDER BY ..)`: the spec with the named window `w` it builds
+    /// on filled in (its PARTITION BY, its ORDER BY unless given, the frame
+    /// unless given).
+    pub(super) fn resolve_window_spec(
+        &self,
+        spec: &ast::WindowSpec,
+        local: Option<&std::collections::HashMap<String, ast::WindowSpec>>,
+    ) -> Result<ast::WindowSpec> {
+        let Some(base_name) = &spec.window_name else {
+            return Ok(spec.clone());
+        };
+        let key = base_name.value.to_lowercase();
+        let base = local
+            .and_then(|l| l.get(&key))
+            .or_else(|| self.named_windows.last().and_then(|w| w.get(&key)))
+            .cloned()
+            .ok_or_else(|| unknown_window(&base_name.value))?;
+        if !spec.partition_by.is_empty() {
+            return Err(QuarryError::Plan(
+                "Binder Error: a window that builds on a named window cannot have its own PARTITION BY".into(),
+            ));
+        }
+        if !spec.order_by.is_empty() && !base.order_by.is_empty() {
+            return Err(QuarryError::Plan(
+                "Binder Error: cannot override the ORDER BY of a named window".into(),
+            ));
+        }
+        Ok(ast::WindowSpec {
+            window_name: None,
+            partition_by: base.partition_by.clone(),
+            order_by: if spec.order_by.is_empty() {
+                base.order_by.clone()
+            } else {
+                spec.order_by.clone()
+            },
+            window_frame: spec.window_frame.clone().or(base.window_frame.clone()),
+        })
+    }
+
+    /// The spec an OVER clause names or writes.
+    pub(super) fn window_spec_of(&self, over: &ast::WindowType) -> Result<ast::WindowSpec> {
+        match over {
+            ast::WindowType::WindowSpec(spec) => self.resolve_window_spec(spec, None),
+            ast::WindowType::NamedWindow(name) => self
+                .named_windows
+                .last()
+                .and_then(|w| w.get(&name.value.to_lowercase()))
+                .cloned()
+                .ok_or_else(|| unknown_window(&name.value)),
+        }
+    }
+}
+
+fn unknown_window(name: &str) -> QuarryError {
+    QuarryError::Plan(format!("Binder Error: window \"{name}\" does not exist"))
 }
 
 /// `a AND b AND c` as its conjuncts, at the syntax level.
@@ -380,12 +573,6 @@ fn split_ast_conjunction(expr: &ast::Expr) -> Vec<&ast::Expr> {
 }
 
 fn reject_unsupported(select: &ast::Select) -> Result<()> {
-    if select.qualify.is_some() {
-        return Err(QuarryError::NotImplemented("QUALIFY".into()));
-    }
-    if !select.named_window.is_empty() {
-        return Err(QuarryError::NotImplemented("WINDOW clauses".into()));
-    }
     if select.top.is_some() {
         return Err(QuarryError::NotImplemented("TOP; use LIMIT".into()));
     }
@@ -416,13 +603,11 @@ fn expand_select_list(items: &[SelectItem], scope: &Scope) -> Result<Vec<SelectE
                 ast: expr.clone(),
                 alias: Some(alias.value.clone()),
             }),
-            SelectItem::Wildcard(_) => entries.extend(
-                scope
-                    .expand_wildcard(None)?
-                    .into_iter()
-                    .map(SelectEntry::Column),
-            ),
-            SelectItem::QualifiedWildcard(kind, _) => {
+            SelectItem::Wildcard(options) => entries.extend(apply_wildcard_options(
+                scope.expand_wildcard(None)?,
+                options,
+            )?),
+            SelectItem::QualifiedWildcard(kind, options) => {
                 let relation = match kind {
                     ast::SelectItemQualifiedWildcardKind::ObjectName(name) => name
                         .0
@@ -432,17 +617,96 @@ fn expand_select_list(items: &[SelectItem], scope: &Scope) -> Result<Vec<SelectE
                         .unwrap_or_default(),
                     ast::SelectItemQualifiedWildcardKind::Expr(expr) => expr.to_string(),
                 };
-                entries.extend(
-                    scope
-                        .expand_wildcard(Some(&relation))?
-                        .into_iter()
-                        .map(SelectEntry::Column),
-                );
+                entries.extend(apply_wildcard_options(
+                    scope.expand_wildcard(Some(&relation))?,
+                    options,
+                )?);
             }
             other => return Err(QuarryError::NotImplemented(format!("select item {other}"))),
         }
     }
     Ok(entries)
+}
+
+/// `* EXCLUDE (a, b)` (or EXCEPT), `* REPLACE (e AS a)` and
+/// `* RENAME (a AS x)` applied to the columns a star expands to.
+fn apply_wildcard_options(
+    columns: Vec<ColumnRef>,
+    options: &ast::WildcardAdditionalOptions,
+) -> Result<Vec<SelectEntry>> {
+    if let Some(ilike) = &options.opt_ilike {
+        return Err(QuarryError::NotImplemented(format!("* {ilike}")));
+    }
+    let mut excluded: Vec<String> = vec![];
+    match &options.opt_exclude {
+        Some(ast::ExcludeSelectItem::Single(name)) => excluded.push(last_name(name)),
+        Some(ast::ExcludeSelectItem::Multiple(names)) => {
+            excluded.extend(names.iter().map(last_name))
+        }
+        None => {}
+    }
+    if let Some(except) = &options.opt_except {
+        excluded.push(except.first_element.value.clone());
+        excluded.extend(except.additional_elements.iter().map(|i| i.value.clone()));
+    }
+    let renames: Vec<(String, String)> = match &options.opt_rename {
+        Some(ast::RenameSelectItem::Single(item)) => {
+            vec![(item.ident.value.clone(), item.alias.value.clone())]
+        }
+        Some(ast::RenameSelectItem::Multiple(items)) => items
+            .iter()
+            .map(|item| (item.ident.value.clone(), item.alias.value.clone()))
+            .collect(),
+        None => vec![],
+    };
+    let replaces: Vec<(String, ast::Expr)> = match &options.opt_replace {
+        Some(replace) => replace
+            .items
+            .iter()
+            .map(|item| (item.column_name.value.clone(), item.expr.clone()))
+            .collect(),
+        None => vec![],
+    };
+    let named = |name: &str, column: &ColumnRef| column.name.eq_ignore_ascii_case(name);
+    for name in excluded
+        .iter()
+        .chain(renames.iter().map(|(n, _)| n))
+        .chain(replaces.iter().map(|(n, _)| n))
+    {
+        if !columns.iter().any(|c| named(name, c)) {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: Column \"{name}\" in EXCLUDE, REPLACE or RENAME list not found in FROM clause"
+            )));
+        }
+    }
+    let mut entries = vec![];
+    for column in columns {
+        if excluded.iter().any(|n| named(n, &column)) {
+            continue;
+        }
+        if let Some((name, expr)) = replaces.iter().find(|(n, _)| named(n, &column)) {
+            entries.push(SelectEntry::Expr {
+                ast: expr.clone(),
+                alias: Some(name.clone()),
+            });
+        } else if let Some((_, alias)) = renames.iter().find(|(n, _)| named(n, &column)) {
+            entries.push(SelectEntry::Expr {
+                ast: ast::Expr::Identifier(ast::Ident::with_quote('"', column.name.clone())),
+                alias: Some(alias.clone()),
+            });
+        } else {
+            entries.push(SelectEntry::Column(column));
+        }
+    }
+    Ok(entries)
+}
+
+fn last_name(name: &ast::ObjectName) -> String {
+    name.0
+        .last()
+        .and_then(|p| p.as_ident())
+        .map(|i| i.value.clone())
+        .unwrap_or_default()
 }
 
 /// The select-list position whose alias is this bare identifier.

@@ -33,14 +33,7 @@ impl Binder<'_> {
             )));
         };
         let windows_before = collector.windows.len();
-        let ast::WindowType::WindowSpec(spec) = over else {
-            return Err(QuarryError::NotImplemented("named windows (OVER w)".into()));
-        };
-        if spec.window_name.is_some() {
-            return Err(QuarryError::NotImplemented(
-                "named windows (OVER (w ...))".into(),
-            ));
-        }
+        let spec = &self.window_spec_of(over)?;
         if distinct {
             return Err(QuarryError::NotImplemented(format!(
                 "DISTINCT in window function {name}"

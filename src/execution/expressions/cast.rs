@@ -31,6 +31,17 @@ pub fn cast_array(array: &ArrayRef, target: &DataType) -> Result<ArrayRef> {
     convert(array, target, false).map_err(|error| conversion_error(array, target, &error))
 }
 
+/// TRY_CAST: values that do not convert become NULL.
+pub fn try_cast_array(array: &ArrayRef, target: &DataType) -> Result<ArrayRef> {
+    if array.data_type() == target {
+        return Ok(array.clone());
+    }
+    if let Some(widened) = super::decimal::widen(array, target) {
+        return Ok(widened);
+    }
+    convert(array, target, true).map_err(|error| conversion_error(array, target, &error))
+}
+
 /// The cast itself; `safe` turns values that do not convert into NULLs, which
 /// is how [`conversion_error`] finds the culprit.
 fn convert(array: &ArrayRef, target: &DataType, safe: bool) -> Result<ArrayRef, ArrowError> {

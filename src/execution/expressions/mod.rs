@@ -212,6 +212,11 @@ impl PhysicalExpr {
                     "greatest" => conditional::greatest_or_least(&arrays, true)?,
                     "least" => conditional::greatest_or_least(&arrays, false)?,
                     "subquery_single_row" => conditional::subquery_single_row(&arrays)?,
+                    // TRY_CAST(x AS t): the call's type is the target.
+                    "try_cast" => match arrays.first() {
+                        Some(array) => cast::try_cast_array(array, data_type)?,
+                        None => return crate::internal_err!("try_cast without an argument"),
+                    },
                     _ => scalar::evaluate(name, &arrays, rows)?,
                 };
                 let result = if result.data_type() != data_type {

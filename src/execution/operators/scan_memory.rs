@@ -28,7 +28,10 @@ impl MemoryScanExec {
         let mut seen = 0usize;
         for batch in batches.into_iter() {
             // The partition whose share of the rows this batch starts in.
-            let i = (seen * count).checked_div(total).unwrap_or(0).min(count - 1);
+            let i = (seen * count)
+                .checked_div(total)
+                .unwrap_or(0)
+                .min(count - 1);
             seen += batch.num_rows();
             let columns = projection
                 .iter()
