@@ -256,6 +256,9 @@ impl Binder<'_> {
             for outer in &self.outer_scopes {
                 visible.extend(outer.columns.iter().map(|c| c.column.id));
             }
+            for frame in &self.outer_aggregates {
+                visible.extend(frame.iter().map(|(_, c)| c.id));
+            }
             // Scalar subqueries are joined in after the aggregate.
             for pending in &self.pending[subquery_mark..] {
                 visible.extend(pending.plan.columns().iter().map(|c| c.id));
