@@ -66,3 +66,8 @@ SELECT i, l.s FROM integers i1, LATERAL (SELECT sum(i2.i) + i1.i AS s FROM integ
 
 -- aggregates over outer columns belong to the outer query
 SELECT (SELECT max(i1.i) + min(i2.i) FROM integers i2) AS m FROM integers i1;
+
+-- WITH RECURSIVE: UNION ALL counts, UNION ends cycles
+WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT sum(n), count(*) FROM r;
+WITH RECURSIVE edges(a, b) AS (VALUES (1, 2), (2, 3), (3, 1), (3, 4)), reach(x) AS (SELECT 1 UNION SELECT b FROM reach JOIN edges ON a = x) SELECT x FROM reach ORDER BY x;
+WITH RECURSIVE fib(a, b, i) AS (SELECT 0::BIGINT, 1::BIGINT, 1 UNION ALL SELECT b, a + b, i + 1 FROM fib WHERE i < 50) SELECT max(a) FROM fib;

@@ -19,6 +19,7 @@ mod explain;
 mod options;
 mod param_value;
 mod prepared;
+mod recursive;
 mod statements;
 
 pub use param_value::ParamValue;
@@ -147,7 +148,7 @@ impl Session {
 
     fn execute_statement_unguarded(&mut self, statement: &Statement) -> Result<QueryResult> {
         match statement {
-            Statement::Query(query) => self.run_query(query),
+            Statement::Query(query) => self.run_query_with_recursion(query),
             Statement::Explain { .. } => self.explain(statement),
             Statement::Prepare {
                 name,
