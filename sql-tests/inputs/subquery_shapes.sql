@@ -71,3 +71,21 @@ SELECT (SELECT max(i1.i) + min(i2.i) FROM integers i2) AS m FROM integers i1;
 WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT sum(n), count(*) FROM r;
 WITH RECURSIVE edges(a, b) AS (VALUES (1, 2), (2, 3), (3, 1), (3, 4)), reach(x) AS (SELECT 1 UNION SELECT b FROM reach JOIN edges ON a = x) SELECT x FROM reach ORDER BY x;
 WITH RECURSIVE fib(a, b, i) AS (SELECT 0::BIGINT, 1::BIGINT, 1 UNION ALL SELECT b, a + b, i + 1 FROM fib WHERE i < 50) SELECT max(a) FROM fib;
+
+-- LATERAL: DISTINCT under an inequality keeps its row count; a LEFT JOIN
+-- LATERAL's ON condition pads with NULLs, and its columns may be NULL
+CREATE TABLE t (x INTEGER, y INTEGER);
+INSERT INTO t VALUES (1, 1), (1, 1), (2, 1), (3, 2), (NULL, 2), (4, NULL), (1, 3);
+CREATE TABLE o (a INTEGER, b INTEGER);
+INSERT INTO o VALUES (1, 1), (1, 1), (2, NULL), (NULL, 1), (3, 3), (NULL, NULL);
+CREATE TABLE nn (k INTEGER NOT NULL, v INTEGER NOT NULL);
+INSERT INTO nn VALUES (1, 1), (2, 2), (3, 5);
+SELECT * FROM o, LATERAL (SELECT DISTINCT y FROM t WHERE t.x < o.a) sub ORDER BY ALL;
+SELECT * FROM o LEFT JOIN LATERAL (SELECT count(*) AS c FROM t WHERE t.y = o.a) sub ON o.b = 1 ORDER BY ALL;
+SELECT * FROM o LEFT JOIN LATERAL (SELECT count(*) AS c FROM t WHERE t.y = o.a) sub ON sub.c > 1 ORDER BY ALL;
+SELECT * FROM o LEFT JOIN LATERAL (SELECT k FROM nn WHERE nn.v = o.a) l ON true WHERE l.k IS NULL ORDER BY ALL;
+
+-- the empty grouping set has its row over no input, also inside a subquery
+SELECT x, count(*) FROM t WHERE y < 1 GROUP BY CUBE (x);
+SELECT a, (SELECT count(*) FROM (SELECT x, count(*) FROM t WHERE y < 1 GROUP BY CUBE (x)) g) AS n FROM o ORDER BY ALL;
+SELECT (SELECT min(o.a)) AS m FROM o;

@@ -127,7 +127,13 @@ impl Binder<'_> {
                 let value = self.bind_expr(inner, ctx)?;
                 let mut pattern = self.bind_expr(pattern, ctx)?;
                 if let Some(escape) = escape_char {
-                    pattern = with_escape(pattern, self.bind_expr(escape, ctx)?)?;
+                    let escape = self.bind_expr(escape, ctx)?;
+                    // A NULL escape (or pattern) makes the match NULL, as in DuckDB.
+                    let is_null = |e: &Expr| matches!(e, Expr::Literal(v) if v.is_null());
+                    if is_null(&escape) || is_null(&pattern) {
+                        return Ok(Expr::Literal(ScalarValue::null(&DataType::Boolean)));
+                    }
+                    pattern = with_escape(pattern, escape)?;
                 }
                 bind_like(value, pattern, *negated, case_insensitive)
             }

@@ -156,6 +156,10 @@ impl<'a> Binder<'a> {
         self.outer_scopes
             .iter()
             .any(|scope| scope.columns.iter().any(|c| c.column.id == id))
+            || self
+                .outer_aggregates
+                .iter()
+                .any(|frame| frame.iter().any(|(_, c)| c.id == id))
     }
 
     /// The binder with the session's options.

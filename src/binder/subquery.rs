@@ -468,6 +468,12 @@ impl Binder<'_> {
         let (plan, correlated) = self.bind_subquery(query, &mut ExprContext::new(&left_scope))?;
         let relation = alias.map(|a| a.name.value.clone());
         let mut right_scope = Scope::from_columns(relation.as_deref(), &plan.columns());
+        if join_type == JoinType::Left {
+            // The padded side of an outer join.
+            for column in right_scope.columns.iter_mut() {
+                column.column.nullable = true;
+            }
+        }
         if let Some(alias) = alias {
             for (column, name) in right_scope.columns.iter_mut().zip(&alias.columns) {
                 column.column.name = name.name.value.clone();

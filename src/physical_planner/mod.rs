@@ -553,9 +553,40 @@ impl PhysicalPlanner<'_> {
                     group_exprs.push(Expr::Literal(ScalarValue::null(&expr.data_type())));
                 }
             }
-            group_exprs.push(Expr::Literal(ScalarValue::int64(id)));
             let mut group_columns = aggregate.group_columns.clone();
             group_columns.push(grouping_id.clone());
+            if set.is_empty() {
+                // The empty set has its row even over no input: an
+                // aggregate without keys, its NULL keys and id above it.
+                let ungrouped = Arc::new(LogicalPlan::Aggregate(Aggregate {
+                    input: aggregate.input.clone(),
+                    group_exprs: vec![],
+                    group_columns: vec![],
+                    aggregates: aggregate.aggregates.clone(),
+                    aggregate_columns: aggregate.aggregate_columns.clone(),
+                    grouping_sets: vec![],
+                    grouping_id: None,
+                }));
+                group_exprs.push(Expr::Literal(ScalarValue::int64(id)));
+                group_exprs.extend(
+                    aggregate
+                        .aggregate_columns
+                        .iter()
+                        .cloned()
+                        .map(Expr::Column),
+                );
+                let mut columns = group_columns;
+                columns.extend(aggregate.aggregate_columns.iter().cloned());
+                let projection =
+                    Arc::new(LogicalPlan::Projection(crate::logical::plan::Projection {
+                        input: ungrouped,
+                        exprs: group_exprs,
+                        columns,
+                    }));
+                branches.push(self.create(&projection)?);
+                continue;
+            }
+            group_exprs.push(Expr::Literal(ScalarValue::int64(id)));
             let branch = Aggregate {
                 input: aggregate.input.clone(),
                 group_exprs,

@@ -21,7 +21,10 @@ pub fn decorrelate(
         // A set membership (EXISTS, IN) or LATERAL: every row of the
         // subquery that satisfies the pulled conjuncts is one match.
         JoinType::Semi | JoinType::Anti | JoinType::Inner => {
-            let Some((right, pulled)) = pull_up(&join.right, outer, false) else {
+            // Semi and anti joins only ask whether a row exists; LATERAL
+            // counts rows, so DISTINCT passes equalities only.
+            let strict_distinct = join.join_type == JoinType::Inner;
+            let Some((right, pulled)) = pull_up(&join.right, outer, false, strict_distinct) else {
                 return Ok(None);
             };
             if reads_any(&right, outer) {
@@ -35,7 +38,10 @@ pub fn decorrelate(
             plain.null_equals_null = join.null_equals_null;
             Ok(Some(Arc::new(LogicalPlan::Join(plain))))
         }
-        JoinType::Left => scalar_aggregate(join, outer, next_id),
+        // A scalar subquery's join has no condition; a LEFT JOIN LATERAL
+        // with one must keep NULLs where it fails: the general path.
+        JoinType::Left if join.conditions().is_empty() => scalar_aggregate(join, outer, next_id),
+        JoinType::Left => Ok(None),
         JoinType::Right | JoinType::Full => Ok(None),
     }
 }
@@ -70,7 +76,7 @@ fn scalar_aggregate(
     if own_exprs_read_outer {
         return Ok(None);
     }
-    let Some((input, pulled)) = pull_up(&aggregate.input, outer, true) else {
+    let Some((input, pulled)) = pull_up(&aggregate.input, outer, true, true) else {
         return Ok(None);
     };
     if reads_any(&input, outer) || pulled.is_empty() {
@@ -243,13 +249,15 @@ fn pull_up(
     plan: &Arc<LogicalPlan>,
     outer: &HashSet<ColumnId>,
     equality_only: bool,
+    strict_distinct: bool,
 ) -> Option<(Arc<LogicalPlan>, Vec<Expr>)> {
     if !reads_any(plan, outer) {
         return Some((plan.clone(), vec![]));
     }
     Some(match plan.as_ref() {
         LogicalPlan::Filter(filter) => {
-            let (input, mut pulled) = pull_up(&filter.input, outer, equality_only)?;
+            let (input, mut pulled) =
+                pull_up(&filter.input, outer, equality_only, strict_distinct)?;
             let (correlated, kept): (Vec<Expr>, Vec<Expr>) = filter
                 .predicate
                 .clone()
@@ -274,7 +282,8 @@ fn pull_up(
             {
                 return None;
             }
-            let (input, pulled) = pull_up(&projection.input, outer, equality_only)?;
+            let (input, pulled) =
+                pull_up(&projection.input, outer, equality_only, strict_distinct)?;
             let mut exprs = projection.exprs.clone();
             let mut columns = projection.columns.clone();
             for column in needed_inner(&pulled, outer, &input) {
@@ -304,7 +313,7 @@ fn pull_up(
             if own.into_iter().any(|e| !e.column_ids().is_disjoint(outer)) {
                 return None;
             }
-            let (input, pulled) = pull_up(&aggregate.input, outer, true)?;
+            let (input, pulled) = pull_up(&aggregate.input, outer, true, strict_distinct)?;
             let mut group_exprs = aggregate.group_exprs.clone();
             let mut group_columns = aggregate.group_columns.clone();
             for column in needed_inner(&pulled, outer, &input) {
@@ -324,11 +333,16 @@ fn pull_up(
             )
         }
         LogicalPlan::Distinct(distinct) => {
-            let (input, pulled) = pull_up(&distinct.input, outer, equality_only)?;
+            let (input, pulled) = pull_up(
+                &distinct.input,
+                outer,
+                equality_only || strict_distinct,
+                strict_distinct,
+            )?;
             (Arc::new(LogicalPlan::Distinct(Distinct { input })), pulled)
         }
         // Order does not matter inside a subquery used as a set or a value.
-        LogicalPlan::Sort(sort) => pull_up(&sort.input, outer, equality_only)?,
+        LogicalPlan::Sort(sort) => pull_up(&sort.input, outer, equality_only, strict_distinct)?,
         LogicalPlan::Join(join) if join.join_type == JoinType::Inner && !join.null_aware => {
             if join
                 .conditions()
@@ -337,8 +351,9 @@ fn pull_up(
             {
                 return None;
             }
-            let (left, mut pulled) = pull_up(&join.left, outer, equality_only)?;
-            let (right, right_pulled) = pull_up(&join.right, outer, equality_only)?;
+            let (left, mut pulled) = pull_up(&join.left, outer, equality_only, strict_distinct)?;
+            let (right, right_pulled) =
+                pull_up(&join.right, outer, equality_only, strict_distinct)?;
             pulled.extend(right_pulled);
             (
                 Arc::new(LogicalPlan::Join(Join {
