@@ -370,7 +370,15 @@ impl HashJoinExec {
                 } else {
                     null_key_mask(&keys, batch.num_rows())
                 };
-                let pairs = candidates(&build, &keys, nulls.as_ref())?;
+                // A probe-side semi / anti join without a filter needs one
+                // match per probe row, not every one (INTERSECT's build side
+                // repeats each key many times).
+                let first_only = layout.filter.is_none()
+                    && matches!(
+                        layout.join_type,
+                        super::ProbeJoinType::Semi | super::ProbeJoinType::Anti
+                    );
+                let pairs = candidates(&build, &keys, nulls.as_ref(), first_only)?;
                 layout.output(&batch, nulls.as_ref(), &build, pairs, &mut matched)
             });
             match joined {
@@ -456,6 +464,7 @@ fn candidates(
     build: &BuildSide,
     keys: &[ArrayRef],
     nulls: Option<&BooleanArray>,
+    first_only: bool,
 ) -> Result<(Vec<u32>, Vec<u32>)> {
     let Some(index) = &build.keys else {
         return Err(QuarryError::Internal(
@@ -470,7 +479,11 @@ fn candidates(
         while build_row != NO_ROW {
             probe_indices.push(probe_row as u32);
             build_indices.push(build_row);
-            build_row = index.next[build_row as usize];
+            build_row = if first_only {
+                NO_ROW
+            } else {
+                index.next[build_row as usize]
+            };
         }
     };
     let is_null = |row: usize| nulls.is_some_and(|n| n.value(row));
