@@ -309,6 +309,26 @@ impl Binder<'_> {
                 .partition(|p| p.plan.columns().iter().any(|c| read.contains(&c.id)));
             self.pending.extend(below);
             plan = self.attach_pending(plan, subquery_mark);
+            // A subquery joined above the aggregate may read only what the
+            // aggregate outputs (and columns of enclosing queries).
+            let from_columns: HashSet<ColumnId> = plan.columns().iter().map(|c| c.id).collect();
+            for pending in &above {
+                let free = super::subquery::free_columns(&pending.plan);
+                if let Some(id) = free
+                    .iter()
+                    .find(|id| from_columns.contains(id) && !visible.contains(id))
+                {
+                    let name = plan
+                        .columns()
+                        .into_iter()
+                        .find(|c| c.id == *id)
+                        .map(|c| c.name)
+                        .unwrap_or_default();
+                    return Err(QuarryError::Plan(format!(
+                        "Binder Error: column \"{name}\" must appear in the GROUP BY clause or must be part of an aggregate function (it is read by a subquery)"
+                    )));
+                }
+            }
             self.pending.extend(above);
             plan = Arc::new(LogicalPlan::Aggregate(Aggregate {
                 input: plan,

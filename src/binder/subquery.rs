@@ -495,7 +495,9 @@ impl Binder<'_> {
 }
 
 /// The columns `plan` reads that none of its nodes produce.
-fn free_columns(plan: &LogicalPlan) -> std::collections::HashSet<crate::logical::ColumnId> {
+pub(super) fn free_columns(
+    plan: &LogicalPlan,
+) -> std::collections::HashSet<crate::logical::ColumnId> {
     let (mut read, mut produced) = (
         std::collections::HashSet::new(),
         std::collections::HashSet::new(),
