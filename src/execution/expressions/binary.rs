@@ -14,6 +14,23 @@ use arrow::datatypes::DataType;
 use std::fmt::Display;
 use std::sync::Arc;
 
+/// Floats with -0.0 turned into 0.0 (`x + 0.0`; NaN and NULL stay).
+fn positive_zero(value: ColumnarValue) -> Result<ColumnarValue> {
+    let zero: ArrayRef = match value.data_type() {
+        DataType::Float64 => Arc::new(arrow::array::Float64Array::from(vec![0.0])),
+        DataType::Float32 => Arc::new(arrow::array::Float32Array::from(vec![0.0f32])),
+        _ => return Ok(value),
+    };
+    let zero = Scalar::new(zero);
+    Ok(match value {
+        ColumnarValue::Array(array) => ColumnarValue::Array(numeric::add(&array, &zero)?),
+        ColumnarValue::Scalar(v) => {
+            let array = numeric::add(v.as_array(), &zero)?;
+            ColumnarValue::Scalar(ScalarValue::try_new(array)?)
+        }
+    })
+}
+
 pub fn evaluate_binary(
     left: ColumnarValue,
     op: BinaryOp,
@@ -29,6 +46,12 @@ pub fn evaluate_binary(
         }
     }
     let rows = if scalar { 1 } else { num_rows };
+    // DuckDB compares -0.0 equal to 0.0; Arrow's float order tells them apart.
+    let (left, right) = if op.is_comparison() {
+        (positive_zero(left)?, positive_zero(right)?)
+    } else {
+        (left, right)
+    };
     let (l, r) = (left.datum(), right.datum());
     let (l, r) = (l.as_ref(), r.as_ref());
     let result: ArrayRef = match op {
