@@ -340,6 +340,13 @@ impl Binder<'_> {
                 grouping_id,
             }));
         }
+        // Subqueries comparing window results join after the windows.
+        let window_ids: HashSet<ColumnId> = window_columns.iter().map(|c| c.id).collect();
+        let pending = self.pending.split_off(subquery_mark);
+        let (after_windows, now): (Vec<_>, Vec<_>) = pending
+            .into_iter()
+            .partition(|p| !super::subquery::free_columns(&p.plan).is_disjoint(&window_ids));
+        self.pending.extend(now);
         plan = self.attach_pending(plan, subquery_mark);
         if let Some(predicate) = having {
             plan = Arc::new(LogicalPlan::Filter(Filter {
@@ -355,6 +362,8 @@ impl Binder<'_> {
                 window_columns,
             }));
         }
+        self.pending.extend(after_windows);
+        plan = self.attach_pending(plan, subquery_mark);
         if let Some(predicate) = qualify {
             plan = Arc::new(LogicalPlan::Filter(Filter {
                 input: plan,
