@@ -240,7 +240,7 @@ impl Binder<'_> {
                 expr.collect_columns(&mut read);
             }
             for call in &aggregates {
-                for expr in call.arg.iter().chain(call.filter.iter()) {
+                for expr in call.expressions() {
                     expr.collect_columns(&mut read);
                 }
             }
