@@ -1,33 +1,20 @@
-//! Function calls: aggregates (collected for the enclosing SELECT), functions
-//! the binder types itself (COALESCE, NULLIF, GREATEST, LEAST), and the scalar
-//! functions of `execution::functions::scalar`.
+//! Function calls: aggregate calls (bound in `aggregate.rs`) and window calls
+//! (`window.rs`) are told apart here; functions the binder types itself
+//! (COALESCE, NULLIF, GREATEST, LEAST) and the scalar functions of
+//! `execution::functions::scalar` are bound here.
 
-use super::expr::{bind_generic_function, to_boolean};
+use super::aggregate::AggregateCall;
+use super::expr::bind_generic_function;
 use super::scope::closest;
-use super::types::{is_decimal, is_numeric, sql_type_name};
 use super::{Binder, ExprContext};
 use crate::error::{QuarryError, Result};
 use crate::execution::functions::scalar;
 use crate::logical::expr::ScalarFunctionExpr;
-use crate::logical::{AggregateExpr, AggregateFunction, Expr};
+use crate::logical::{AggregateFunction, Expr};
 use arrow::datatypes::DataType;
 use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments};
 
 const GENERIC_FUNCTIONS: &[&str] = &["coalesce", "ifnull", "greatest", "least", "nullif"];
-const AGGREGATE_NAMES: &[&str] = &[
-    "count",
-    "sum",
-    "avg",
-    "mean",
-    "min",
-    "max",
-    "stddev",
-    "stddev_samp",
-    "stddev_pop",
-    "variance",
-    "var_samp",
-    "var_pop",
-];
 
 impl Binder<'_> {
     pub(super) fn bind_function(
@@ -36,26 +23,61 @@ impl Binder<'_> {
         ctx: &mut ExprContext,
     ) -> Result<Expr> {
         let name = function.name.to_string().to_lowercase();
+        let mut order_by: &[ast::OrderByExpr] = &[];
         let (distinct, arg_list) = match &function.args {
             FunctionArguments::None => (false, vec![]),
-            FunctionArguments::List(list) => (
-                matches!(
-                    list.duplicate_treatment,
-                    Some(ast::DuplicateTreatment::Distinct)
-                ),
-                list.args.clone(),
-            ),
+            FunctionArguments::List(list) => {
+                for clause in &list.clauses {
+                    match clause {
+                        ast::FunctionArgumentClause::OrderBy(_) if function.over.is_some() => {
+                            return Err(QuarryError::NotImplemented(format!(
+                                "ORDER BY inside the arguments of the window aggregate {name}"
+                            )))
+                        }
+                        ast::FunctionArgumentClause::OrderBy(keys) => order_by = keys,
+                        other => {
+                            return Err(QuarryError::NotImplemented(format!(
+                                "{other} inside the arguments of {name}"
+                            )))
+                        }
+                    }
+                }
+                (
+                    matches!(
+                        list.duplicate_treatment,
+                        Some(ast::DuplicateTreatment::Distinct)
+                    ),
+                    list.args.clone(),
+                )
+            }
             FunctionArguments::Subquery(_) => {
                 return Err(QuarryError::NotImplemented(
                     "a subquery as a function argument".into(),
                 ))
             }
         };
+        if !function.within_group.is_empty() {
+            return Err(QuarryError::NotImplemented(format!(
+                "WITHIN GROUP (ORDER BY ..) for {name}"
+            )));
+        }
         if let Some(over) = &function.over {
             return self.bind_window(&name, distinct, &arg_list, over, function, ctx);
         }
         if let Some(func) = AggregateFunction::from_name(&name) {
-            return self.bind_aggregate(func, &name, distinct, &arg_list, function, ctx);
+            let call = AggregateCall {
+                func,
+                name: &name,
+                distinct,
+                args: &arg_list,
+                order_by,
+            };
+            return self.bind_aggregate(call, function, ctx);
+        }
+        if !order_by.is_empty() {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: ORDER BY applies only to aggregate functions, not {name}"
+            )));
         }
         if distinct || function.filter.is_some() {
             return Err(QuarryError::Plan(format!(
@@ -100,7 +122,7 @@ impl Binder<'_> {
         if !scalar::is_scalar_function(name) {
             let known = scalar::scalar_function_names()
                 .chain(GENERIC_FUNCTIONS.iter().copied())
-                .chain(AGGREGATE_NAMES.iter().copied())
+                .chain(AggregateFunction::NAMES.iter().copied())
                 .map(|s| s.to_string());
             let message =
                 format!("Catalog Error: Scalar Function with name {name} does not exist!");
@@ -134,132 +156,4 @@ impl Binder<'_> {
             data_type,
         }))
     }
-
-    fn bind_aggregate(
-        &mut self,
-        func: AggregateFunction,
-        name: &str,
-        distinct: bool,
-        arg_list: &[FunctionArg],
-        function: &ast::Function,
-        ctx: &mut ExprContext,
-    ) -> Result<Expr> {
-        // Arguments of an aggregate are bound without aggregates: no nesting.
-        let mut inner = ExprContext::new(ctx.scope);
-        let (func, arg) = match arg_list {
-            [] if func == AggregateFunction::Count => (AggregateFunction::CountStar, None),
-            [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)]
-                if func == AggregateFunction::Count =>
-            {
-                (AggregateFunction::CountStar, None)
-            }
-            [FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))] => {
-                (func, Some(self.bind_expr(expr, &mut inner)?))
-            }
-            _ => {
-                return Err(QuarryError::Plan(format!(
-                    "Binder Error: {name} takes exactly one argument"
-                )))
-            }
-        };
-        let filter = function
-            .filter
-            .as_ref()
-            .map(|f| {
-                self.bind_expr(f, &mut inner)
-                    .and_then(|f| to_boolean(f, "FILTER"))
-            })
-            .transpose()?;
-        let (arg, data_type) = aggregate_signature(func, name, arg)?;
-        let call = AggregateExpr {
-            func,
-            arg,
-            distinct,
-            filter,
-            data_type: data_type.clone(),
-        };
-        if let Some(level) = self.outer_level_of(&call) {
-            // Over outer columns only: an aggregate of that outer query.
-            let column = self.new_column(&function.to_string(), data_type, true);
-            self.outer_aggregates[level].push((call, column.clone()));
-            for frame in self.correlated.iter_mut().skip(level) {
-                frame.push(column.clone());
-            }
-            return Ok(Expr::Column(column));
-        }
-        let Some(collector) = ctx.aggregates.as_deref_mut() else {
-            return Err(QuarryError::Plan(format!(
-                "Binder Error: aggregate function calls cannot be used here: {function}"
-            )));
-        };
-        if let Some((_, column)) = collector
-            .calls
-            .iter()
-            .find(|(existing, _)| existing == &call)
-        {
-            return Ok(Expr::Column(column.clone()));
-        }
-        let column = self.new_column(&function.to_string(), data_type, true);
-        let Some(collector) = ctx.aggregates.as_deref_mut() else {
-            return Err(QuarryError::Internal("aggregate collector vanished".into()));
-        };
-        collector.calls.push((call, column.clone()));
-        Ok(Expr::Column(column))
-    }
-}
-
-/// The argument (cast as the accumulator needs it) and result type of an
-/// aggregate, following DuckDB (except that integer SUM is BIGINT, not HUGEINT).
-pub(super) fn aggregate_signature(
-    func: AggregateFunction,
-    name: &str,
-    arg: Option<Expr>,
-) -> Result<(Option<Expr>, DataType)> {
-    use AggregateFunction::*;
-    let Some(arg) = arg else {
-        return Ok((None, DataType::Int64));
-    };
-    let arg_type = arg.data_type();
-    let wrong_type = || {
-        QuarryError::Plan(format!(
-            "Binder Error: No function matches {name}({})",
-            sql_type_name(&arg_type)
-        ))
-    };
-    Ok(match func {
-        CountStar | Count => (Some(arg), DataType::Int64),
-        Min | Max => {
-            let arg = if arg_type == DataType::Null {
-                arg.cast_to(&DataType::Int32)
-            } else {
-                arg
-            };
-            let data_type = arg.data_type();
-            (Some(arg), data_type)
-        }
-        Sum => match &arg_type {
-            t if t.is_integer() || t == &DataType::Null => {
-                (Some(arg.cast_to(&DataType::Int64)), DataType::Int64)
-            }
-            t if t.is_floating() => (Some(arg.cast_to(&DataType::Float64)), DataType::Float64),
-            DataType::Decimal128(_, scale) => {
-                let wide = DataType::Decimal128(38, *scale);
-                (Some(arg.cast_to(&wide)), wide)
-            }
-            _ => return Err(wrong_type()),
-        },
-        Avg | StddevSamp | StddevPop | VarSamp | VarPop => {
-            if !is_numeric(&arg_type) && arg_type != DataType::Null {
-                return Err(wrong_type());
-            }
-            match &arg_type {
-                // AVG of decimals sums exactly, then divides once.
-                DataType::Decimal128(_, scale) if func == Avg && is_decimal(&arg_type) => (
-                    Some(arg.cast_to(&DataType::Decimal128(38, *scale))),
-                    DataType::Float64,
-                ),
-                _ => (Some(arg.cast_to(&DataType::Float64)), DataType::Float64),
-            }
-        }
-    })
 }

@@ -3,6 +3,7 @@
 //! implicit casts, expands views and CTEs, and checks GROUP BY rules. One file
 //! per SQL construct.
 
+mod aggregate;
 mod expr;
 mod from;
 mod function;
@@ -132,7 +133,7 @@ impl<'a> Binder<'a> {
     /// columns it reads, when it reads no column of the query being bound.
     fn outer_level_of(&self, call: &AggregateExpr) -> Option<usize> {
         let mut ids = std::collections::HashSet::new();
-        for expr in call.arg.iter().chain(call.filter.iter()) {
+        for expr in call.expressions() {
             expr.collect_columns(&mut ids);
         }
         if ids.is_empty() {

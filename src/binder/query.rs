@@ -221,6 +221,7 @@ impl Binder<'_> {
         let call = WindowExpr {
             func: WindowFunction::RowNumber,
             args: vec![],
+            parameter: None,
             filter: None,
             partition_by: columns.into_iter().map(Expr::Column).collect(),
             order_by: vec![],

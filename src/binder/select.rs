@@ -299,7 +299,7 @@ impl Binder<'_> {
                 expr.collect_columns(&mut read);
             }
             for call in &aggregates {
-                for expr in call.arg.iter().chain(call.filter.iter()) {
+                for expr in call.expressions() {
                     expr.collect_columns(&mut read);
                 }
             }
@@ -477,6 +477,7 @@ impl Binder<'_> {
         let call = crate::logical::WindowExpr {
             func: crate::logical::window::WindowFunction::RowNumber,
             args: vec![],
+            parameter: None,
             filter: None,
             partition_by: keys,
             frame: crate::logical::window::WindowFrame::default_for(!order.is_empty()),

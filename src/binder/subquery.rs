@@ -123,8 +123,10 @@ impl Binder<'_> {
             aggregates: vec![
                 AggregateExpr {
                     func: AggregateFunction::Max,
-                    arg: Some(Expr::Column(value.clone())),
+                    args: vec![Expr::Column(value.clone())],
+                    parameter: None,
                     distinct: false,
+                    order_by: vec![],
                     filter: None,
                     data_type: value.data_type.clone(),
                 },
@@ -516,8 +518,10 @@ pub(super) fn free_columns(
 fn count_star(filter: Option<Expr>) -> AggregateExpr {
     AggregateExpr {
         func: AggregateFunction::CountStar,
-        arg: None,
+        args: vec![],
+        parameter: None,
         distinct: false,
+        order_by: vec![],
         filter,
         data_type: DataType::Int64,
     }

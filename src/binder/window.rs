@@ -3,13 +3,13 @@
 //! collected for the enclosing SELECT like an aggregate; the expression that
 //! replaces it reads the column the `Window` node will produce.
 
-use super::function::aggregate_signature;
+use super::aggregate::aggregate_signature;
 use super::types::{is_numeric, sql_type_name};
 use super::{Binder, ExprContext};
 use crate::error::{QuarryError, Result};
 use crate::logical::{
-    AggregateFunction, ColumnRef, Expr, FrameBound, FrameUnits, ScalarValue, SortKey, WindowExpr,
-    WindowFrame, WindowFunction,
+    AggregateFunction, AggregateParameter, ColumnRef, Expr, FrameBound, FrameUnits, ScalarValue,
+    SortKey, WindowExpr, WindowFrame, WindowFunction,
 };
 use crate::optimizer::evaluate_constant;
 use arrow::array::Array;
@@ -84,7 +84,7 @@ impl Binder<'_> {
             ));
         }
 
-        let (func, args, data_type) = window_signature(name, args, star)?;
+        let (func, args, parameter, data_type) = window_signature(name, args, star)?;
         if filter.is_some() && !matches!(func, WindowFunction::Aggregate(_)) {
             return Err(QuarryError::Plan(format!(
                 "Binder Error: FILTER applies only to aggregate functions, not {name}"
@@ -97,6 +97,7 @@ impl Binder<'_> {
         let call = WindowExpr {
             func,
             args,
+            parameter,
             filter,
             partition_by,
             order_by,
@@ -252,12 +253,18 @@ fn range_offset(value: &ScalarValue, order_by: &[SortKey]) -> Result<f64> {
     }
 }
 
-/// The function, its arguments as execution expects them, and the result type.
+/// The function, its arguments as execution expects them, an aggregate's
+/// constant argument, and the result type.
 fn window_signature(
     name: &str,
-    mut args: Vec<Expr>,
+    args: Vec<Expr>,
     star: bool,
-) -> Result<(WindowFunction, Vec<Expr>, DataType)> {
+) -> Result<(
+    WindowFunction,
+    Vec<Expr>,
+    Option<AggregateParameter>,
+    DataType,
+)> {
     use WindowFunction::*;
     let arity = |expected: &[usize], args: &[Expr]| -> Result<()> {
         if expected.contains(&args.len()) {
@@ -275,19 +282,18 @@ fn window_signature(
         }
     };
     if let Some(aggregate) = AggregateFunction::from_name(name) {
-        let (func, arg) = match (aggregate, star, args.len()) {
-            (AggregateFunction::Count, true, 0) | (AggregateFunction::Count, false, 0) => {
-                (AggregateFunction::CountStar, None)
-            }
-            (func, false, 1) => (func, args.pop()),
-            _ => {
-                return Err(QuarryError::Plan(format!(
-                    "Binder Error: {name} takes exactly one argument"
-                )))
-            }
-        };
-        let (arg, data_type) = aggregate_signature(func, name, arg)?;
-        return Ok((Aggregate(func), arg.into_iter().collect(), data_type));
+        if star && (aggregate != AggregateFunction::Count || !args.is_empty()) {
+            return Err(QuarryError::Plan(format!(
+                "Binder Error: {name}(*) is not a function"
+            )));
+        }
+        let signature = aggregate_signature(aggregate, name, args)?;
+        return Ok((
+            Aggregate(signature.func),
+            signature.args,
+            signature.parameter,
+            signature.data_type,
+        ));
     }
     let Some(func) = WindowFunction::from_name(name) else {
         return Err(QuarryError::Plan(format!(
@@ -295,7 +301,7 @@ fn window_signature(
         )));
     };
     let int64 = |e: Expr| e.cast_to(&DataType::Int64);
-    Ok(match func {
+    let (func, args, data_type) = match func {
         RowNumber | Rank | DenseRank => {
             arity(&[0], &args)?;
             (func, args, DataType::Int64)
@@ -343,5 +349,6 @@ fn window_signature(
             (func, vec![value, int64(n)], data_type)
         }
         Aggregate(_) => return Err(QuarryError::Internal("aggregate resolved twice".into())),
-    })
+    };
+    Ok((func, args, None, data_type))
 }

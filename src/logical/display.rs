@@ -1,7 +1,8 @@
 //! Text forms of logical expressions and plans, as EXPLAIN shows them:
 //! columns print as `name#id`, one plan node per line, children indented.
 
-use super::expr::{AggregateExpr, Expr, SortKey};
+use super::aggregate::{AggregateExpr, AggregateFunction, AggregateParameter};
+use super::expr::{Expr, SortKey};
 use super::plan::LogicalPlan;
 use std::fmt::{self, Write};
 
@@ -71,20 +72,40 @@ impl fmt::Display for Expr {
 
 impl fmt::Display for AggregateExpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.arg {
-            None => write!(f, "count(*)")?,
-            Some(arg) => write!(
+        if self.func == AggregateFunction::CountStar {
+            write!(f, "count(*)")?;
+        } else {
+            write!(
                 f,
-                "{}({}{})",
+                "{}({}{}",
                 self.func.name(),
                 if self.distinct { "DISTINCT " } else { "" },
-                arg
-            )?,
+                join(&self.args)
+            )?;
+            if let Some(parameter) = &self.parameter {
+                write!(f, ", {parameter}")?;
+            }
+            if !self.order_by.is_empty() {
+                write!(f, " ORDER BY {}", join(&self.order_by))?;
+            }
+            write!(f, ")")?;
         }
         if let Some(filter) = &self.filter {
             write!(f, " FILTER (WHERE {filter})")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for AggregateParameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AggregateParameter::Quantile(fraction) => write!(f, "{fraction}"),
+            AggregateParameter::Separator(Some(separator)) => {
+                write!(f, "'{}'", separator.replace('\'', "''"))
+            }
+            AggregateParameter::Separator(None) => write!(f, "NULL"),
+        }
     }
 }
 

@@ -298,63 +298,6 @@ impl Expr {
     }
 }
 
-/// The aggregate functions quarry knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum AggregateFunction {
-    CountStar,
-    Count,
-    Sum,
-    Avg,
-    Min,
-    Max,
-    StddevSamp,
-    StddevPop,
-    VarSamp,
-    VarPop,
-}
-
-impl AggregateFunction {
-    pub fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "count" => AggregateFunction::Count,
-            "sum" => AggregateFunction::Sum,
-            "avg" | "mean" => AggregateFunction::Avg,
-            "min" => AggregateFunction::Min,
-            "max" => AggregateFunction::Max,
-            "stddev" | "stddev_samp" => AggregateFunction::StddevSamp,
-            "stddev_pop" => AggregateFunction::StddevPop,
-            "variance" | "var_samp" => AggregateFunction::VarSamp,
-            "var_pop" => AggregateFunction::VarPop,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            AggregateFunction::CountStar => "count_star",
-            AggregateFunction::Count => "count",
-            AggregateFunction::Sum => "sum",
-            AggregateFunction::Avg => "avg",
-            AggregateFunction::Min => "min",
-            AggregateFunction::Max => "max",
-            AggregateFunction::StddevSamp => "stddev_samp",
-            AggregateFunction::StddevPop => "stddev_pop",
-            AggregateFunction::VarSamp => "var_samp",
-            AggregateFunction::VarPop => "var_pop",
-        }
-    }
-}
-
-/// One aggregate call: `func([DISTINCT] arg) [FILTER (WHERE filter)]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AggregateExpr {
-    pub func: AggregateFunction,
-    pub arg: Option<Expr>,
-    pub distinct: bool,
-    pub filter: Option<Expr>,
-    pub data_type: DataType,
-}
-
 /// One ORDER BY key.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SortKey {

@@ -3,6 +3,7 @@
 //! [`ColumnId`], never by position, so rewrites cannot confuse two columns that
 //! share a name.
 
+pub mod aggregate;
 pub mod display;
 pub mod expr;
 pub mod parameter;
@@ -12,7 +13,8 @@ pub mod schema;
 pub mod tree_node;
 pub mod window;
 
-pub use expr::{AggregateExpr, AggregateFunction, BinaryOp, Expr, SortKey};
+pub use aggregate::{AggregateExpr, AggregateFunction, AggregateParameter};
+pub use expr::{BinaryOp, Expr, SortKey};
 pub use parameter::Parameter;
 pub use plan::{JoinType, LogicalPlan};
 pub use scalar::ScalarValue;

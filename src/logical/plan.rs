@@ -1,7 +1,8 @@
 //! The logical plan: a tree of relational operators over columns with ids.
 //! Children are `Arc` so rewrites share untouched subtrees.
 
-use super::expr::{AggregateExpr, Expr, SortKey};
+use super::aggregate::AggregateExpr;
+use super::expr::{Expr, SortKey};
 use super::parameter::LimitParameters;
 use super::schema::ColumnRef;
 use super::window::WindowExpr;
@@ -391,8 +392,7 @@ impl LogicalPlan {
             LogicalPlan::Aggregate(aggregate) => {
                 let mut exprs: Vec<&Expr> = aggregate.group_exprs.iter().collect();
                 for call in &aggregate.aggregates {
-                    exprs.extend(call.arg.iter());
-                    exprs.extend(call.filter.iter());
+                    exprs.extend(call.expressions());
                 }
                 exprs
             }

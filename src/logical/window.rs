@@ -2,7 +2,8 @@
 //! The binder resolves the frame (explicit or the SQL default) and the result
 //! type, so execution never re-derives either.
 
-use super::expr::{AggregateFunction, Expr, SortKey};
+use super::aggregate::{AggregateFunction, AggregateParameter};
+use super::expr::{Expr, SortKey};
 use arrow::datatypes::DataType;
 use std::fmt;
 
@@ -125,6 +126,8 @@ impl WindowFrame {
 pub struct WindowExpr {
     pub func: WindowFunction,
     pub args: Vec<Expr>,
+    /// The constant argument of an aggregate (a quantile, a separator).
+    pub parameter: Option<AggregateParameter>,
     pub filter: Option<Expr>,
     pub partition_by: Vec<Expr>,
     pub order_by: Vec<SortKey>,
@@ -179,7 +182,13 @@ impl fmt::Display for WindowExpr {
         let args: Vec<String> = self.args.iter().map(|a| a.to_string()).collect();
         match self.func {
             WindowFunction::Aggregate(AggregateFunction::CountStar) => write!(f, "count(*)")?,
-            func => write!(f, "{}({})", func.name(), args.join(", "))?,
+            func => {
+                write!(f, "{}({}", func.name(), args.join(", "))?;
+                if let Some(parameter) = &self.parameter {
+                    write!(f, ", {parameter}")?;
+                }
+                write!(f, ")")?;
+            }
         }
         if let Some(filter) = &self.filter {
             write!(f, " FILTER (WHERE {filter})")?;

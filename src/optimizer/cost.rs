@@ -278,7 +278,7 @@ fn column_estimate(stats: &ColumnStatistics, rows: f64) -> ColumnEstimate {
 /// non-negative values lies between the smallest value and the largest
 /// times the average group size (groups taken as equally large).
 fn aggregate_range(
-    aggregate: &crate::logical::expr::AggregateExpr,
+    aggregate: &crate::logical::AggregateExpr,
     input: &Estimate,
     groups: f64,
 ) -> Option<ColumnEstimate> {
@@ -288,7 +288,7 @@ fn aggregate_range(
     }
     let argument = input
         .columns
-        .get(&single_column(aggregate.arg.as_ref()?)?)?;
+        .get(&single_column(aggregate.args.first()?)?)?;
     let (lo, hi) = (argument.min?, argument.max?);
     let (min, max) = match aggregate.func {
         Min | Max | Avg => (lo, hi),

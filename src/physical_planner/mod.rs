@@ -19,7 +19,7 @@ use crate::catalog::TableSource;
 use crate::config::SessionConfig;
 use crate::error::Result;
 use crate::execution::expressions::PhysicalExpr;
-use crate::execution::functions::aggregate::state_types;
+use crate::execution::functions::aggregate::AggregateSpec;
 use crate::execution::operators::*;
 use crate::logical::plan::{Aggregate, Scan, Window};
 use crate::logical::schema::to_arrow_schema;
@@ -28,6 +28,7 @@ use arrow::array::{new_empty_array, ArrayRef};
 use arrow::compute::SortOptions;
 use arrow::datatypes::{Field, Schema};
 use arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use arrow::row::SortField;
 use std::sync::Arc;
 
 /// The largest estimated fraction of a scan's rows its pushed filters may
@@ -414,16 +415,16 @@ impl<'a> PhysicalPlanner<'a> {
         let final_schema = nullable_schema(&output_columns);
 
         let partitions = self.config.target_partitions.max(1);
-        let distinct = calls.iter().any(|c| c.distinct);
+        let single_phase = calls.iter().any(|c| c.spec.is_single_phase());
         // One phase when the input is one partition, or already partitioned
-        // on the group keys; DISTINCT aggregates see all rows of a group in
-        // one partition: hash-partitioned on the keys (or gathered).
+        // on the group keys; DISTINCT and ORDER BY aggregates see all rows of
+        // a group in one partition: hash-partitioned on the keys (or gathered).
         let partitioned_on_keys =
             !group_exprs.is_empty() && is_hash_partitioned(&input, &group_exprs, partitions);
-        if input.output_partitions() <= 1 || partitioned_on_keys || distinct {
+        if input.output_partitions() <= 1 || partitioned_on_keys || single_phase {
             let input = if group_exprs.is_empty() {
                 single_partition(input)
-            } else if distinct {
+            } else if single_phase {
                 hash_partition(input, group_exprs.clone(), partitions)
             } else {
                 input
@@ -443,7 +444,7 @@ impl<'a> PhysicalPlanner<'a> {
             .map(|c| Field::new(&c.name, c.data_type.clone(), true))
             .collect();
         for (call, column) in calls.iter().zip(&aggregate.aggregate_columns) {
-            let types = state_types(call.func, call.arg_type.as_ref(), &call.result_type);
+            let types = call.spec.state_types()?;
             for (i, data_type) in types.into_iter().enumerate() {
                 partial_fields.push(Field::new(format!("{}[{i}]", column.name), data_type, true));
             }
@@ -516,6 +517,7 @@ impl PhysicalPlanner<'_> {
                 Ok(WindowCall {
                     func: call.func,
                     args: create_all(&call.args)?,
+                    parameter: call.parameter.clone(),
                     filter: call.filter.as_ref().map(|f| layout.create(f)).transpose()?,
                     partition_by: create_all(&call.partition_by)?,
                     order_by: sort_keys(&call.order_by, &layout)?,
@@ -609,16 +611,39 @@ impl PhysicalPlanner<'_> {
 }
 
 fn aggregate_call(call: &AggregateExpr, layout: &InputLayout) -> Result<AggregateCall> {
-    let arg = call.arg.as_ref().map(|a| layout.create(a)).transpose()?;
-    let arg_type = call.arg.as_ref().map(Expr::data_type);
-    let state_width = state_types(call.func, arg_type.as_ref(), &call.data_type).len();
-    Ok(AggregateCall {
+    let spec = AggregateSpec {
         func: call.func,
-        arg,
-        arg_type,
-        filter: call.filter.as_ref().map(|f| layout.create(f)).transpose()?,
-        distinct: call.distinct,
+        arg_types: call.args.iter().map(Expr::data_type).collect(),
+        parameter: call.parameter.clone(),
         result_type: call.data_type.clone(),
+        distinct: call.distinct,
+        order_by: call
+            .order_by
+            .iter()
+            .map(|key| {
+                SortField::new_with_options(
+                    key.expr.data_type(),
+                    SortOptions {
+                        descending: !key.ascending,
+                        nulls_first: key.nulls_first,
+                    },
+                )
+            })
+            .collect(),
+    };
+    let state_width = if spec.is_single_phase() {
+        0
+    } else {
+        spec.state_types()?.len()
+    };
+    let create_all = |exprs: &mut dyn Iterator<Item = &Expr>| -> Result<Vec<PhysicalExpr>> {
+        exprs.map(|e| layout.create(e)).collect()
+    };
+    Ok(AggregateCall {
+        spec,
+        args: create_all(&mut call.args.iter())?,
+        order_by: create_all(&mut call.order_by.iter().map(|key| &key.expr))?,
+        filter: call.filter.as_ref().map(|f| layout.create(f)).transpose()?,
         state_width,
         display: call.to_string(),
     })

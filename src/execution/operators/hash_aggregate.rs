@@ -1,15 +1,15 @@
 //! HashAggregateExec: groups rows by key in a hash table (keys in Arrow's row
 //! format) and updates accumulators a batch at a time by group index.
 //! `Partial` emits keys plus partial states per input partition, `Final`
-//! merges those states, `Single` does both at once (DISTINCT aggregates).
+//! merges those states, `Single` does both at once (DISTINCT and ORDER BY
+//! aggregates).
 
 use super::packed_keys::{KeyPacking, PackedKey};
 use crate::error::{QuarryError, Result};
 use crate::execution::expressions::PhysicalExpr;
-use crate::execution::functions::aggregate::{create_accumulator, GroupsAccumulator};
+use crate::execution::functions::aggregate::{AggregateSpec, GroupsAccumulator};
 use crate::execution::operators::slice_stream;
 use crate::execution::{BatchStream, PhysicalPlan, TaskContext};
-use crate::logical::AggregateFunction;
 use arrow::array::{Array, ArrayRef};
 use arrow::buffer::NullBuffer;
 use arrow::datatypes::{DataType, SchemaRef};
@@ -29,12 +29,11 @@ pub enum AggregateMode {
 /// One aggregate call as the operator runs it.
 #[derive(Debug, Clone)]
 pub struct AggregateCall {
-    pub func: AggregateFunction,
-    pub arg: Option<PhysicalExpr>,
-    pub arg_type: Option<DataType>,
+    pub spec: AggregateSpec,
+    pub args: Vec<PhysicalExpr>,
+    /// ORDER BY keys inside the call, in the order of `spec.order_by`.
+    pub order_by: Vec<PhysicalExpr>,
     pub filter: Option<PhysicalExpr>,
-    pub distinct: bool,
-    pub result_type: DataType,
     /// Number of partial-state columns (for `Final` input).
     pub state_width: usize,
     pub display: String,
@@ -293,7 +292,7 @@ impl HashAggregateExec {
         let mut accumulators: Vec<Box<dyn GroupsAccumulator>> = self
             .aggregates
             .iter()
-            .map(|a| create_accumulator(a.func, a.arg_type.as_ref(), &a.result_type, a.distinct))
+            .map(|a| a.spec.create_accumulator())
             .collect::<Result<_>>()?;
         let mut reservation = ctx.reserve("HashAggregate");
         let mut group_indices = vec![];
@@ -316,10 +315,11 @@ impl HashAggregateExec {
                     continue;
                 }
                 let values = call
-                    .arg
-                    .as_ref()
+                    .args
+                    .iter()
+                    .chain(&call.order_by)
                     .map(|arg| arg.evaluate_to_array(&batch))
-                    .transpose()?;
+                    .collect::<Result<Vec<_>>>()?;
                 let filter = match &call.filter {
                     Some(filter) => {
                         let mask = filter.evaluate_to_array(&batch)?;
@@ -327,7 +327,7 @@ impl HashAggregateExec {
                     }
                     None => None,
                 };
-                accumulator.update(values.as_ref(), &group_indices, filter.as_ref(), total)?;
+                accumulator.update(&values, &group_indices, filter.as_ref(), total)?;
             }
             let size = table.size() + accumulators.iter().map(|a| a.size()).sum::<usize>();
             reservation.try_resize(size)?;

@@ -11,7 +11,7 @@ use crate::error::{QuarryError, Result};
 use crate::execution::expressions::PhysicalExpr;
 use crate::execution::operators::{slice_stream, SortKeyExpr};
 use crate::execution::{BatchStream, PhysicalPlan, TaskContext};
-use crate::logical::{WindowFrame, WindowFunction};
+use crate::logical::{AggregateParameter, WindowFrame, WindowFunction};
 use arrow::array::{ArrayRef, AsArray};
 use arrow::compute::{
     concat_batches, lexsort_to_indices, partition, take, take_record_batch, SortColumn, SortOptions,
@@ -25,6 +25,8 @@ use std::sync::Arc;
 pub struct WindowCall {
     pub func: WindowFunction,
     pub args: Vec<PhysicalExpr>,
+    /// The constant argument of an aggregate (a quantile, a separator).
+    pub parameter: Option<AggregateParameter>,
     pub filter: Option<PhysicalExpr>,
     pub partition_by: Vec<PhysicalExpr>,
     pub order_by: Vec<SortKeyExpr>,
@@ -137,6 +139,7 @@ impl WindowExec {
         evaluate(&WindowInput {
             func: call.func,
             args: &args,
+            parameter: call.parameter.as_ref(),
             filter,
             result_type: &call.result_type,
             bounds,

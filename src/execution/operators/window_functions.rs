@@ -4,16 +4,18 @@
 //! Aggregates over frames use the ordinary accumulators: the rows are first
 //! aggregated into aligned blocks of 1, 2, 4, .. rows (one `update` per block
 //! size, group index = block number), and each row's frame is then the merge
-//! of at most two blocks per size. That costs O(n log n) for any frame
-//! (running, sliding or whole-partition) and stays a batch at a time.
+//! of at most two blocks per size, in row order. That costs O(n log n) for
+//! any frame (running, sliding or whole-partition) and stays a batch at a
+//! time. Holistic aggregates (median, quantiles, mode), whose states hold
+//! every value, fold each row's frame instead: O(sum of frame sizes).
 
 use super::window_frame::RowBounds;
 use crate::error::{QuarryError, Result};
-use crate::execution::functions::aggregate::create_accumulator;
-use crate::logical::{AggregateFunction, WindowFunction};
+use crate::execution::functions::aggregate::AggregateSpec;
+use crate::logical::{AggregateFunction, AggregateParameter, WindowFunction};
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Float64Array, Int64Array, UInt32Array};
 use arrow::compute::kernels::zip::zip;
-use arrow::compute::take;
+use arrow::compute::{concat, take};
 use arrow::datatypes::{DataType, Int64Type};
 use std::sync::Arc;
 
@@ -21,6 +23,8 @@ use std::sync::Arc;
 pub struct WindowInput<'a> {
     pub func: WindowFunction,
     pub args: &'a [ArrayRef],
+    /// The constant argument of an aggregate (a quantile, a separator).
+    pub parameter: Option<&'a AggregateParameter>,
     pub filter: Option<&'a BooleanArray>,
     pub result_type: &'a DataType,
     pub bounds: &'a RowBounds,
@@ -193,13 +197,33 @@ fn lag_lead(input: &WindowInput<'_>) -> Result<ArrayRef> {
     Ok(zip(&BooleanArray::from(outside), default, &taken)?)
 }
 
-/// An aggregate over every row's frame, by merging aligned power-of-two blocks.
+/// An aggregate over every row's frame.
 fn frame_aggregate(func: AggregateFunction, input: &WindowInput<'_>) -> Result<ArrayRef> {
+    let spec = AggregateSpec::plain(
+        func,
+        input.args.iter().map(|a| a.data_type().clone()).collect(),
+        input.parameter.cloned(),
+        input.result_type.clone(),
+    );
+    if matches!(
+        func,
+        AggregateFunction::Median
+            | AggregateFunction::QuantileCont
+            | AggregateFunction::QuantileDisc
+            | AggregateFunction::Mode
+    ) {
+        holistic_frame_aggregate(&spec, input)
+    } else {
+        block_frame_aggregate(&spec, input)
+    }
+}
+
+/// Merges aligned power-of-two blocks: the states of all block sizes are
+/// laid one after another, and the k-th block of every frame is merged in
+/// round k, so each frame sees its rows in order (first, last, string_agg).
+fn block_frame_aggregate(spec: &AggregateSpec, input: &WindowInput<'_>) -> Result<ArrayRef> {
     let n = input.bounds.row_count();
     let (starts, ends) = input.frame;
-    let values = input.args.first();
-    let arg_type = values.map(|v| v.data_type().clone());
-    let new_accumulator = || create_accumulator(func, arg_type.as_ref(), input.result_type, false);
     let longest = starts
         .iter()
         .zip(ends)
@@ -207,21 +231,38 @@ fn frame_aggregate(func: AggregateFunction, input: &WindowInput<'_>) -> Result<A
         .max()
         .unwrap_or(0);
     let levels = (usize::BITS - longest.leading_zeros()) as usize;
+    let mut result = spec.create_accumulator()?;
+    if levels == 0 {
+        return result.evaluate(n);
+    }
 
-    // Partial states of the blocks of 2^level rows.
-    let mut block_states: Vec<Vec<ArrayRef>> = Vec::with_capacity(levels);
+    // Partial states of the blocks of 2^level rows; block b of a level is
+    // row `first_block[level] + b` of the concatenated states.
+    let mut level_states: Vec<Vec<ArrayRef>> = Vec::with_capacity(levels);
+    let mut first_block = Vec::with_capacity(levels);
+    let mut blocks_so_far = 0;
     for level in 0..levels {
         let groups: Vec<usize> = (0..n).map(|row| row >> level).collect();
         let total = ((n - 1) >> level) + 1;
-        let mut accumulator = new_accumulator()?;
-        accumulator.update(values, &groups, input.filter, total)?;
-        block_states.push(accumulator.state(total)?);
+        let mut accumulator = spec.create_accumulator()?;
+        accumulator.update(input.args, &groups, input.filter, total)?;
+        level_states.push(accumulator.state(total)?);
+        first_block.push(blocks_so_far);
+        blocks_so_far += total;
     }
+    let width = level_states.first().map_or(0, Vec::len);
+    let states = (0..width)
+        .map(|field| {
+            let arrays: Vec<&dyn Array> = level_states.iter().map(|s| s[field].as_ref()).collect();
+            Ok(concat(&arrays)?)
+        })
+        .collect::<Result<Vec<ArrayRef>>>()?;
 
-    // Each frame as a sequence of aligned blocks, grouped by block size.
-    let mut picks: Vec<(Vec<u32>, Vec<usize>)> = vec![(vec![], vec![]); levels];
+    // Each frame as a sequence of aligned blocks, in row order.
+    let mut rounds: Vec<(Vec<u32>, Vec<usize>)> = vec![];
     for row in 0..n {
         let (mut start, end) = (starts[row], ends[row]);
+        let mut round = 0;
         while start < end {
             let fits = (usize::BITS - 1 - (end - start).leading_zeros()) as usize;
             let aligned = if start == 0 {
@@ -230,24 +271,82 @@ fn frame_aggregate(func: AggregateFunction, input: &WindowInput<'_>) -> Result<A
                 start.trailing_zeros() as usize
             };
             let level = fits.min(aligned);
-            picks[level].0.push((start >> level) as u32);
-            picks[level].1.push(row);
+            if rounds.len() == round {
+                rounds.push((vec![], vec![]));
+            }
+            rounds[round]
+                .0
+                .push((first_block[level] + (start >> level)) as u32);
+            rounds[round].1.push(row);
             start += 1 << level;
+            round += 1;
         }
     }
-    let mut result = new_accumulator()?;
-    for (level, (blocks, rows)) in picks.into_iter().enumerate() {
-        if rows.is_empty() {
-            continue;
-        }
+    for (blocks, rows) in rounds {
         let blocks = UInt32Array::from(blocks);
-        let states = block_states[level]
+        let states = states
             .iter()
             .map(|state| Ok(take(state, &blocks, None)?))
             .collect::<Result<Vec<_>>>()?;
         result.merge(&states, &rows, n)?;
     }
     result.evaluate(n)
+}
+
+/// Rows of all frames a holistic aggregate folds at once.
+const HOLISTIC_CHUNK_ROWS: usize = 1 << 20;
+
+/// Holistic aggregates (quantiles, mode) keep every value, so merging
+/// blocks would hold each frame's values at once for every row: instead
+/// the frames of a run of rows (about a million values in all) are folded
+/// into fresh groups, one per row. Time is the sum of the frame sizes.
+fn holistic_frame_aggregate(spec: &AggregateSpec, input: &WindowInput<'_>) -> Result<ArrayRef> {
+    let n = input.bounds.row_count();
+    let (starts, ends) = input.frame;
+    let mut results = vec![];
+    let mut first = 0;
+    while first < n {
+        let mut last = first;
+        let mut rows = 0;
+        while last < n
+            && (last == first || rows + (ends[last] - starts[last]) <= HOLISTIC_CHUNK_ROWS)
+        {
+            rows += ends[last] - starts[last];
+            last += 1;
+        }
+        let mut positions = Vec::with_capacity(rows);
+        let mut groups = Vec::with_capacity(rows);
+        for row in first..last {
+            positions.extend(starts[row] as u32..ends[row] as u32);
+            groups.extend(std::iter::repeat_n(row - first, ends[row] - starts[row]));
+        }
+        let positions = UInt32Array::from(positions);
+        let values = input
+            .args
+            .iter()
+            .map(|a| Ok(take(a, &positions, None)?))
+            .collect::<Result<Vec<_>>>()?;
+        let filter = match input.filter {
+            Some(filter) => Some(take(filter, &positions, None)?),
+            None => None,
+        };
+        let filter = filter
+            .as_ref()
+            .map(|f| {
+                f.as_boolean_opt()
+                    .ok_or_else(|| QuarryError::Internal("a window FILTER is not BOOLEAN".into()))
+            })
+            .transpose()?;
+        let mut accumulator = spec.create_accumulator()?;
+        accumulator.update(&values, &groups, filter, last - first)?;
+        results.push(accumulator.evaluate(last - first)?);
+        first = last;
+    }
+    if results.is_empty() {
+        return spec.create_accumulator()?.evaluate(0);
+    }
+    let arrays: Vec<&dyn Array> = results.iter().map(|r| r.as_ref()).collect();
+    Ok(concat(&arrays)?)
 }
 
 #[cfg(test)]
@@ -270,6 +369,7 @@ mod tests {
         evaluate(&WindowInput {
             func,
             args,
+            parameter: None,
             filter: None,
             result_type: &result_type,
             bounds,
@@ -312,6 +412,72 @@ mod tests {
             })
             .collect();
         assert_eq!(int64s(&got), expected);
+    }
+
+    fn sliding_frames(n: usize) -> (RowBounds, Vec<usize>, Vec<usize>) {
+        let bounds = RowBounds::from_ranges(&[0..n], &(0..n).map(|i| i..i + 1).collect::<Vec<_>>());
+        let starts = (0..n).map(|i| i.saturating_sub(5)).collect();
+        let ends = (0..n).map(|i| (i + 3).min(n)).collect();
+        (bounds, starts, ends)
+    }
+
+    #[test]
+    fn string_agg_over_frames_joins_rows_in_frame_order() {
+        let n = 29;
+        let words: Vec<String> = (0..n).map(|i| format!("w{i}")).collect();
+        let values: ArrayRef = Arc::new(arrow::array::StringArray::from(words.clone()));
+        let (bounds, starts, ends) = sliding_frames(n);
+        let separator = AggregateParameter::Separator(Some("+".into()));
+        let got = evaluate(&WindowInput {
+            func: WindowFunction::Aggregate(AggregateFunction::StringAgg),
+            args: &[values],
+            parameter: Some(&separator),
+            filter: None,
+            result_type: &DataType::Utf8,
+            bounds: &bounds,
+            frame: (&starts, &ends),
+        })
+        .unwrap();
+        let got: Vec<&str> = got.as_string::<i32>().iter().flatten().collect();
+        let expected: Vec<String> = (0..n)
+            .map(|i| words[starts[i]..ends[i]].join("+"))
+            .collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn median_over_frames_matches_brute_force() {
+        let n = 23;
+        let raw: Vec<f64> = (0..n).map(|i| ((i * 7919) % 31) as f64).collect();
+        let values: ArrayRef = Arc::new(Float64Array::from(raw.clone()));
+        let (bounds, starts, ends) = sliding_frames(n);
+        let got = evaluate(&WindowInput {
+            func: WindowFunction::Aggregate(AggregateFunction::Median),
+            args: &[values],
+            parameter: None,
+            filter: None,
+            result_type: &DataType::Float64,
+            bounds: &bounds,
+            frame: (&starts, &ends),
+        })
+        .unwrap();
+        let got: Vec<f64> = got
+            .as_primitive::<arrow::datatypes::Float64Type>()
+            .values()
+            .to_vec();
+        let expected: Vec<f64> = (0..n)
+            .map(|i| {
+                let mut frame = raw[starts[i]..ends[i]].to_vec();
+                frame.sort_by(f64::total_cmp);
+                let middle = frame.len() / 2;
+                if frame.len() % 2 == 1 {
+                    frame[middle]
+                } else {
+                    (frame[middle - 1] + frame[middle]) / 2.0
+                }
+            })
+            .collect();
+        assert_eq!(got, expected);
     }
 
     #[test]

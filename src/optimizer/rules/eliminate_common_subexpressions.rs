@@ -186,11 +186,11 @@ fn rewrite_aggregate(aggregate: &Aggregate, next_id: &mut ColumnId) -> Result<Op
         projection_below(&aggregate.input, &shared, &needed, next_id)
     };
     let rewrite = |expr: &Expr| replace(expr, &shared, &columns);
-    let mut aggregates = aggregate.aggregates.clone();
-    for call in aggregates.iter_mut() {
-        call.arg = call.arg.as_ref().map(rewrite).transpose()?;
-        call.filter = call.filter.as_ref().map(rewrite).transpose()?;
-    }
+    let aggregates = aggregate
+        .aggregates
+        .iter()
+        .map(|call| call.try_map_expressions(&mut |e| rewrite(e)))
+        .collect::<Result<Vec<_>>>()?;
     Ok(Some(LogicalPlan::Aggregate(Aggregate {
         input: Arc::new(LogicalPlan::Projection(projection)),
         group_exprs: aggregate

@@ -60,15 +60,11 @@ pub fn map_expressions(
             columns: projection.columns.clone(),
         }),
         LogicalPlan::Aggregate(aggregate) => {
-            let mut aggregates = aggregate.aggregates.clone();
-            for call in aggregates.iter_mut() {
-                if let Some(arg) = &call.arg {
-                    call.arg = Some(apply(arg)?);
-                }
-                if let Some(filter) = &call.filter {
-                    call.filter = Some(apply(filter)?);
-                }
-            }
+            let aggregates = aggregate
+                .aggregates
+                .iter()
+                .map(|call| call.try_map_expressions(&mut apply))
+                .collect::<Result<Vec<_>>>()?;
             LogicalPlan::Aggregate(Aggregate {
                 input: aggregate.input.clone(),
                 group_exprs: aggregate

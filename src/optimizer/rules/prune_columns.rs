@@ -127,7 +127,7 @@ fn prune(plan: &Arc<LogicalPlan>, required: &HashSet<ColumnId>) -> Result<Arc<Lo
                 .collect();
             let mut needed = ids_of(aggregate.group_exprs.iter());
             for call in &aggregates {
-                needed.extend(ids_of(call.arg.iter().chain(call.filter.iter())));
+                needed.extend(ids_of(call.expressions()));
             }
             Arc::new(LogicalPlan::Aggregate(Aggregate {
                 input: without_selection(prune(&aggregate.input, &needed)?),

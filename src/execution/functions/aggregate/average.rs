@@ -59,13 +59,14 @@ impl<T: ArrowPrimitiveType> AverageAccumulator<T> {
 impl<T: ArrowPrimitiveType> GroupsAccumulator for AverageAccumulator<T> {
     fn update(
         &mut self,
-        values: Option<&ArrayRef>,
+        values: &[ArrayRef],
         group_indices: &[usize],
         filter: Option<&BooleanArray>,
         total_groups: usize,
     ) -> Result<()> {
         self.resize(total_groups);
         let values = values
+            .first()
             .and_then(|v| v.as_primitive_opt::<T>())
             .ok_or_else(|| QuarryError::Internal(format!("AVG input is not {}", self.sum_type)))?;
         let raw = values.values();

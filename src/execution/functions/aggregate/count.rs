@@ -1,39 +1,51 @@
-//! COUNT(*) and COUNT(x): one i64 per group.
+//! COUNT(*), COUNT(x) and regr_count(y, x): one i64 per group, counting the
+//! rows where every argument is non-NULL. regr_count is UINTEGER, as in
+//! DuckDB; its partial state stays BIGINT.
 
 use super::{row_selected, GroupsAccumulator};
 use crate::error::{QuarryError, Result};
 use arrow::array::{Array, ArrayRef, BooleanArray, Int64Array};
+use arrow::buffer::NullBuffer;
+use arrow::datatypes::DataType;
 use std::sync::Arc;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CountAccumulator {
     counts: Vec<i64>,
+    result_type: DataType,
+}
+
+impl CountAccumulator {
+    pub fn new(result_type: DataType) -> Self {
+        Self {
+            counts: vec![],
+            result_type,
+        }
+    }
 }
 
 impl GroupsAccumulator for CountAccumulator {
     fn update(
         &mut self,
-        values: Option<&ArrayRef>,
+        values: &[ArrayRef],
         group_indices: &[usize],
         filter: Option<&BooleanArray>,
         total_groups: usize,
     ) -> Result<()> {
         self.counts.resize(total_groups, 0);
-        match (values, filter) {
+        let present = values.iter().fold(None, |present: Option<NullBuffer>, v| {
+            NullBuffer::union(present.as_ref(), v.logical_nulls().as_ref())
+        });
+        match (present, filter) {
             (None, None) => {
                 for &group in group_indices {
                     self.counts[group] += 1;
                 }
             }
-            (Some(values), None) if values.null_count() == 0 => {
-                for &group in group_indices {
-                    self.counts[group] += 1;
-                }
-            }
-            _ => {
+            (present, filter) => {
                 for (row, &group) in group_indices.iter().enumerate() {
-                    let present = values.is_none_or(|v| v.is_valid(row));
-                    if present && row_selected(filter, row) {
+                    let valid = present.as_ref().is_none_or(|p| p.is_valid(row));
+                    if valid && row_selected(filter, row) {
                         self.counts[group] += 1;
                     }
                 }
@@ -60,12 +72,18 @@ impl GroupsAccumulator for CountAccumulator {
     }
 
     fn state(&mut self, total_groups: usize) -> Result<Vec<ArrayRef>> {
-        Ok(vec![self.evaluate(total_groups)?])
+        self.counts.resize(total_groups, 0);
+        Ok(vec![Arc::new(Int64Array::from(std::mem::take(
+            &mut self.counts,
+        )))])
     }
 
     fn evaluate(&mut self, total_groups: usize) -> Result<ArrayRef> {
-        self.counts.resize(total_groups, 0);
-        Ok(Arc::new(Int64Array::from(std::mem::take(&mut self.counts))))
+        let counts = self.state(total_groups)?.remove(0);
+        if &self.result_type == counts.data_type() {
+            return Ok(counts);
+        }
+        Ok(arrow::compute::cast(&counts, &self.result_type)?)
     }
 
     fn size(&self) -> usize {

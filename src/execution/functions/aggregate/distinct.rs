@@ -1,30 +1,30 @@
-//! `agg(DISTINCT x)`: the distinct non-NULL values of each group are kept (in
-//! Arrow's row format) and fed once each to a fresh inner accumulator at the
-//! end. Runs in a single aggregation phase.
+//! `agg(DISTINCT x [, y])`: the distinct argument tuples of each group are
+//! kept (in Arrow's row format, in the order first seen) and fed once each,
+//! in that order, to a fresh inner accumulator at the end, which skips NULLs
+//! as it always does (`first(DISTINCT x)` may be NULL, as in DuckDB). Runs in
+//! a single aggregation phase.
 
-use super::{row_selected, GroupsAccumulator};
+use super::grouped_rows::GroupedRowSet;
+use super::{row_selected, Factory, GroupsAccumulator};
 use crate::error::{QuarryError, Result};
-use arrow::array::{Array, ArrayRef, BooleanArray};
+use arrow::array::{ArrayRef, BooleanArray};
 use arrow::datatypes::DataType;
-use arrow::row::{RowConverter, SortField};
-use hashbrown::HashSet;
-
-type Factory = Box<dyn Fn() -> Result<Box<dyn GroupsAccumulator>> + Send>;
 
 pub struct DistinctAccumulator {
-    converter: RowConverter,
-    seen: Vec<HashSet<Box<[u8]>>>,
+    seen: GroupedRowSet,
     factory: Factory,
-    bytes: usize,
 }
 
 impl DistinctAccumulator {
-    pub fn try_new(arg_type: DataType, factory: Factory) -> Result<Self> {
+    pub fn try_new(arg_types: &[DataType], factory: Factory) -> Result<Self> {
+        if arg_types.is_empty() {
+            return Err(QuarryError::Internal(
+                "DISTINCT aggregate without argument".into(),
+            ));
+        }
         Ok(Self {
-            converter: RowConverter::new(vec![SortField::new(arg_type)])?,
-            seen: vec![],
+            seen: GroupedRowSet::try_new(arg_types)?,
             factory,
-            bytes: 0,
         })
     }
 }
@@ -32,28 +32,20 @@ impl DistinctAccumulator {
 impl GroupsAccumulator for DistinctAccumulator {
     fn update(
         &mut self,
-        values: Option<&ArrayRef>,
+        values: &[ArrayRef],
         group_indices: &[usize],
         filter: Option<&BooleanArray>,
-        total_groups: usize,
+        _total_groups: usize,
     ) -> Result<()> {
-        self.seen.resize_with(total_groups, HashSet::new);
-        let Some(array) = values else {
+        if values.is_empty() {
             return Err(QuarryError::Internal(
                 "DISTINCT aggregate without input".into(),
             ));
-        };
-        let rows = self
-            .converter
-            .convert_columns(std::slice::from_ref(array))?;
+        }
+        let rows = self.seen.convert(values)?;
         for (row, &group) in group_indices.iter().enumerate() {
-            if array.is_valid(row) && row_selected(filter, row) {
-                let bytes = rows.row(row);
-                let set = &mut self.seen[group];
-                if !set.contains(bytes.as_ref()) {
-                    self.bytes += bytes.as_ref().len() + 16;
-                    set.insert(bytes.as_ref().into());
-                }
+            if row_selected(filter, row) {
+                self.seen.insert(group, rows.row(row))?;
             }
         }
         Ok(())
@@ -72,26 +64,17 @@ impl GroupsAccumulator for DistinctAccumulator {
     }
 
     fn evaluate(&mut self, total_groups: usize) -> Result<ArrayRef> {
-        self.seen.resize_with(total_groups, HashSet::new);
-        let seen = std::mem::take(&mut self.seen);
-        let total_groups = seen.len();
-        let mut group_indices = vec![];
-        let mut encoded = vec![];
-        for (group, set) in seen.iter().enumerate() {
-            for bytes in set {
-                group_indices.push(group);
-                encoded.push(bytes);
-            }
-        }
-        let parser = self.converter.parser();
-        let rows = encoded.iter().map(|bytes| parser.parse(bytes));
-        let values = self.converter.convert_rows(rows)?;
+        let entries = self.seen.entries();
+        let all: Vec<usize> = (0..entries.len()).collect();
+        let values = entries.columns(&all)?;
+        let group_indices: Vec<usize> = all.iter().map(|&e| entries.group(e)).collect();
+        self.seen.clear();
         let mut inner = (self.factory)()?;
-        inner.update(values.first(), &group_indices, None, total_groups)?;
+        inner.update(&values, &group_indices, None, total_groups)?;
         inner.evaluate(total_groups)
     }
 
     fn size(&self) -> usize {
-        self.bytes
+        self.seen.size()
     }
 }

@@ -58,7 +58,7 @@ impl<T: ArrowPrimitiveType> PrimitiveMinMax<T> {
 impl<T: ArrowPrimitiveType> GroupsAccumulator for PrimitiveMinMax<T> {
     fn update(
         &mut self,
-        values: Option<&ArrayRef>,
+        values: &[ArrayRef],
         group_indices: &[usize],
         filter: Option<&BooleanArray>,
         total_groups: usize,
@@ -66,6 +66,7 @@ impl<T: ArrowPrimitiveType> GroupsAccumulator for PrimitiveMinMax<T> {
         self.values.resize(total_groups, T::Native::default());
         self.seen.resize(total_groups, false);
         let array = values
+            .first()
             .and_then(|v| v.as_primitive_opt::<T>())
             .ok_or_else(|| {
                 QuarryError::Internal(format!("MIN/MAX input is not {}", self.data_type))
@@ -95,7 +96,7 @@ impl<T: ArrowPrimitiveType> GroupsAccumulator for PrimitiveMinMax<T> {
         group_indices: &[usize],
         total_groups: usize,
     ) -> Result<()> {
-        self.update(states.first(), group_indices, None, total_groups)
+        self.update(states, group_indices, None, total_groups)
     }
 
     fn state(&mut self, total_groups: usize) -> Result<Vec<ArrayRef>> {
@@ -139,13 +140,13 @@ impl RowMinMax {
 impl GroupsAccumulator for RowMinMax {
     fn update(
         &mut self,
-        values: Option<&ArrayRef>,
+        values: &[ArrayRef],
         group_indices: &[usize],
         filter: Option<&BooleanArray>,
         total_groups: usize,
     ) -> Result<()> {
         self.best.resize(total_groups, None);
-        let Some(array) = values else {
+        let Some(array) = values.first() else {
             return Err(QuarryError::Internal("MIN/MAX without input".into()));
         };
         let rows = self
@@ -174,7 +175,7 @@ impl GroupsAccumulator for RowMinMax {
         group_indices: &[usize],
         total_groups: usize,
     ) -> Result<()> {
-        self.update(states.first(), group_indices, None, total_groups)
+        self.update(states, group_indices, None, total_groups)
     }
 
     fn state(&mut self, total_groups: usize) -> Result<Vec<ArrayRef>> {

@@ -67,7 +67,7 @@ impl<T: ArrowPrimitiveType> SumAccumulator<T> {
 impl<T: ArrowPrimitiveType> GroupsAccumulator for SumAccumulator<T> {
     fn update(
         &mut self,
-        values: Option<&ArrayRef>,
+        values: &[ArrayRef],
         group_indices: &[usize],
         filter: Option<&BooleanArray>,
         total_groups: usize,
@@ -75,6 +75,7 @@ impl<T: ArrowPrimitiveType> GroupsAccumulator for SumAccumulator<T> {
         self.sums.resize(total_groups, T::Native::default());
         self.seen.resize(total_groups, false);
         let values = values
+            .first()
             .and_then(|v| v.as_primitive_opt::<T>())
             .ok_or_else(|| QuarryError::Internal(format!("SUM input is not {}", self.data_type)))?;
         self.fold(values, group_indices, filter)
@@ -86,7 +87,7 @@ impl<T: ArrowPrimitiveType> GroupsAccumulator for SumAccumulator<T> {
         group_indices: &[usize],
         total_groups: usize,
     ) -> Result<()> {
-        self.update(states.first(), group_indices, None, total_groups)
+        self.update(states, group_indices, None, total_groups)
     }
 
     fn state(&mut self, total_groups: usize) -> Result<Vec<ArrayRef>> {

@@ -55,13 +55,14 @@ impl VarianceAccumulator {
 impl GroupsAccumulator for VarianceAccumulator {
     fn update(
         &mut self,
-        values: Option<&ArrayRef>,
+        values: &[ArrayRef],
         group_indices: &[usize],
         filter: Option<&BooleanArray>,
         total_groups: usize,
     ) -> Result<()> {
         self.resize(total_groups);
         let values = values
+            .first()
             .and_then(|v| v.as_primitive_opt::<Float64Type>())
             .ok_or_else(|| QuarryError::Internal("variance input must be DOUBLE".into()))?;
         for (row, &group) in group_indices.iter().enumerate() {

@@ -436,6 +436,7 @@ impl Domain<'_> {
         let call = WindowExpr {
             func: WindowFunction::RowNumber,
             args: vec![],
+            parameter: None,
             filter: None,
             partition_by: domain.iter().cloned().map(Expr::Column).collect(),
             frame: WindowFrame::default_for(!order_by.is_empty()),
@@ -601,10 +602,7 @@ fn map_aggregate(
     call: &AggregateExpr,
     map: &HashMap<ColumnId, ColumnRef>,
 ) -> Result<AggregateExpr> {
-    let mut call = call.clone();
-    call.arg = call.arg.map(|e| substitute(e, map)).transpose()?;
-    call.filter = call.filter.map(|e| substitute(e, map)).transpose()?;
-    Ok(call)
+    call.try_map_expressions(&mut |e| substitute(e.clone(), map))
 }
 
 /// Conjuncts that hold when `a[i] IS NOT DISTINCT FROM b[i]` for every `i`,

@@ -6,7 +6,7 @@
 use super::{reads_any, substitute};
 use crate::error::Result;
 use crate::logical::plan::{Aggregate, Distinct, Filter, Join, JoinType, Projection};
-use crate::logical::{AggregateFunction, ColumnId, ColumnRef, Expr, LogicalPlan, ScalarValue};
+use crate::logical::{ColumnId, ColumnRef, Expr, LogicalPlan, ScalarValue};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -72,7 +72,7 @@ fn scalar_aggregate(
     let own_exprs_read_outer = aggregate
         .aggregates
         .iter()
-        .any(|call| call.arg.iter().chain(call.filter.iter()).any(reads_outer));
+        .any(|call| call.expressions().any(reads_outer));
     if own_exprs_read_outer {
         return Ok(None);
     }
@@ -91,10 +91,7 @@ fn scalar_aggregate(
         .iter()
         .zip(&aggregate.aggregate_columns)
         .map(|(call, column)| {
-            if matches!(
-                call.func,
-                AggregateFunction::Count | AggregateFunction::CountStar
-            ) {
+            if call.func.is_zero_on_empty() {
                 let mut fresh = column.clone();
                 fresh.id = *next_id;
                 *next_id += 1;
@@ -159,7 +156,7 @@ fn scalar_aggregate(
                             name: "coalesce".into(),
                             args: vec![
                                 Expr::Column(fresh.clone()),
-                                Expr::Literal(ScalarValue::int64(0)),
+                                Expr::Literal(ScalarValue::int64(0).cast_to(&original.data_type)?),
                             ],
                             data_type: original.data_type.clone(),
                         },
@@ -308,7 +305,7 @@ fn pull_up(
                 aggregate
                     .aggregates
                     .iter()
-                    .flat_map(|call| call.arg.iter().chain(call.filter.iter())),
+                    .flat_map(|call| call.expressions()),
             );
             if own.into_iter().any(|e| !e.column_ids().is_disjoint(outer)) {
                 return None;
