@@ -89,3 +89,7 @@ SELECT * FROM o LEFT JOIN LATERAL (SELECT k FROM nn WHERE nn.v = o.a) l ON true 
 SELECT x, count(*) FROM t WHERE y < 1 GROUP BY CUBE (x);
 SELECT a, (SELECT count(*) FROM (SELECT x, count(*) FROM t WHERE y < 1 GROUP BY CUBE (x)) g) AS n FROM o ORDER BY ALL;
 SELECT (SELECT min(o.a)) AS m FROM o;
+
+-- subqueries in the ON condition of a join with a derived table
+SELECT f0.a, f1.a FROM o f0 LEFT JOIN (SELECT a, count(*) AS n FROM o GROUP BY a) f1 ON (SELECT max(x) > 0 FROM t) AND f1.a = f0.b ORDER BY ALL;
+SELECT f0.a, f1.a FROM o f0 JOIN (SELECT DISTINCT a FROM o) f1 ON f1.a IN (SELECT x FROM t WHERE y = 2) ORDER BY ALL;

@@ -482,18 +482,43 @@ impl Binder<'_> {
             }
         }
         let mut conjuncts = vec![];
+        let mark = self.pending.len();
         if let Some(condition) = condition {
             let merged = left_scope.clone().merge(right_scope.clone());
             let bound = self.bind_expr(condition, &mut ExprContext::new(&merged))?;
             conjuncts.extend(super::expr::to_boolean(bound, "JOIN ON")?.split_conjunction());
         }
+        let scope = left_scope.merge(right_scope);
+        if self.pending.len() == mark {
+            let mut join = Join::from_conjuncts(left, plan, join_type, conjuncts);
+            join.dependent = correlated;
+            return Ok((Arc::new(LogicalPlan::Join(join)), scope));
+        }
+        // Subqueries in ON: for an inner join they join the pair and the
+        // condition filters; for a left join each joins the side it reads.
+        if join_type == JoinType::Inner {
+            let mut pair = Join::from_conjuncts(left, plan, join_type, vec![]);
+            pair.dependent = correlated;
+            let joined = self.attach_pending(Arc::new(LogicalPlan::Join(pair)), mark);
+            let filtered = match Expr::conjunction(conjuncts) {
+                Some(predicate) => Arc::new(LogicalPlan::Filter(crate::logical::plan::Filter {
+                    input: joined,
+                    predicate,
+                })),
+                None => joined,
+            };
+            return Ok((filtered, scope));
+        }
+        let (left, plan) = self.attach_pending_to_sides(left, plan, mark)?;
         let mut join = Join::from_conjuncts(left, plan, join_type, conjuncts);
-        join.dependent = correlated;
-        Ok((
-            Arc::new(LogicalPlan::Join(join)),
-            left_scope.merge(right_scope),
-        ))
+        join.dependent = correlated || join_reads_outside(&join);
+        Ok((Arc::new(LogicalPlan::Join(join)), scope))
     }
+}
+
+/// Whether the right side of `join` reads columns it does not produce.
+fn join_reads_outside(join: &Join) -> bool {
+    !free_columns(&join.right).is_empty()
 }
 
 /// The columns `plan` reads that none of its nodes produce.

@@ -15,7 +15,7 @@ use std::fmt::Display;
 use std::sync::Arc;
 
 /// Floats with -0.0 turned into 0.0 (`x + 0.0`; NaN and NULL stay).
-fn positive_zero(value: ColumnarValue) -> Result<ColumnarValue> {
+pub(super) fn positive_zero(value: ColumnarValue) -> Result<ColumnarValue> {
     let zero: ArrayRef = match value.data_type() {
         DataType::Float64 => Arc::new(arrow::array::Float64Array::from(vec![0.0])),
         DataType::Float32 => Arc::new(arrow::array::Float32Array::from(vec![0.0f32])),

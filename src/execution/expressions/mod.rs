@@ -254,7 +254,10 @@ pub(crate) fn as_boolean(array: &ArrayRef) -> Result<&BooleanArray> {
 
 /// `left = right` with SQL NULL semantics, used by IN lists.
 pub(crate) fn equals(left: &ColumnarValue, right: &ColumnarValue) -> Result<BooleanArray> {
-    Ok(cmp::eq(left.datum().as_ref(), right.datum().as_ref())?)
+    let left = binary::positive_zero(left.clone())?;
+    let right = binary::positive_zero(right.clone())?;
+    let result = cmp::eq(left.datum().as_ref(), right.datum().as_ref())?;
+    Ok(result)
 }
 
 impl std::fmt::Display for PhysicalExpr {
