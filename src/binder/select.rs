@@ -6,13 +6,13 @@
 use super::expr::to_boolean;
 use super::group_by::{rewrite_grouped, rewrite_grouping_calls};
 use super::query::{ordinal, ordinal_error};
-use super::scope::Scope;
+use super::select_list::expand_select_list;
 use super::{AggregateCollector, Binder, ExprContext};
 use crate::error::{QuarryError, Result};
 use crate::logical::plan::{Aggregate, Distinct, Filter, Projection, Sort, Window};
 use crate::logical::{ColumnId, ColumnRef, Expr, LogicalPlan, SortKey};
 use arrow::datatypes::DataType;
-use sqlparser::ast::{self, SelectItem};
+use sqlparser::ast;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -499,83 +499,6 @@ impl Binder<'_> {
             ),
         }))
     }
-
-    /// The WINDOW clause's definitions, each resolved to a full spec.
-    fn named_windows(
-        &self,
-        select: &ast::Select,
-    ) -> Result<std::collections::HashMap<String, ast::WindowSpec>> {
-        let mut windows = std::collections::HashMap::new();
-        for ast::NamedWindowDefinition(name, expr) in &select.named_window {
-            let spec = match expr {
-                ast::NamedWindowExpr::WindowSpec(spec) => {
-                    self.resolve_window_spec(spec, Some(&windows))?
-                }
-                ast::NamedWindowExpr::NamedWindow(other) => windows
-                    .get(&other.value.to_lowercase())
-                    .cloned()
-                    .ok_or_else(|| unknown_window(&other.value))?,
-            };
-            windows.insert(name.value.to_lowercase(), spec);
-        }
-        Ok(windows)
-    }
-
-    /// `OVER (w ORDER BY ..)`: the spec with the named window `w` it builds
-    /// on filled in (its PARTITION BY, its ORDER BY unless given, the frame
-    /// unless given).
-    pub(super) fn resolve_window_spec(
-        &self,
-        spec: &ast::WindowSpec,
-        local: Option<&std::collections::HashMap<String, ast::WindowSpec>>,
-    ) -> Result<ast::WindowSpec> {
-        let Some(base_name) = &spec.window_name else {
-            return Ok(spec.clone());
-        };
-        let key = base_name.value.to_lowercase();
-        let base = local
-            .and_then(|l| l.get(&key))
-            .or_else(|| self.named_windows.last().and_then(|w| w.get(&key)))
-            .cloned()
-            .ok_or_else(|| unknown_window(&base_name.value))?;
-        if !spec.partition_by.is_empty() {
-            return Err(QuarryError::Plan(
-                "Binder Error: a window that builds on a named window cannot have its own PARTITION BY".into(),
-            ));
-        }
-        if !spec.order_by.is_empty() && !base.order_by.is_empty() {
-            return Err(QuarryError::Plan(
-                "Binder Error: cannot override the ORDER BY of a named window".into(),
-            ));
-        }
-        Ok(ast::WindowSpec {
-            window_name: None,
-            partition_by: base.partition_by.clone(),
-            order_by: if spec.order_by.is_empty() {
-                base.order_by.clone()
-            } else {
-                spec.order_by.clone()
-            },
-            window_frame: spec.window_frame.clone().or(base.window_frame.clone()),
-        })
-    }
-
-    /// The spec an OVER clause names or writes.
-    pub(super) fn window_spec_of(&self, over: &ast::WindowType) -> Result<ast::WindowSpec> {
-        match over {
-            ast::WindowType::WindowSpec(spec) => self.resolve_window_spec(spec, None),
-            ast::WindowType::NamedWindow(name) => self
-                .named_windows
-                .last()
-                .and_then(|w| w.get(&name.value.to_lowercase()))
-                .cloned()
-                .ok_or_else(|| unknown_window(&name.value)),
-        }
-    }
-}
-
-fn unknown_window(name: &str) -> QuarryError {
-    QuarryError::Plan(format!("Binder Error: window \"{name}\" does not exist"))
 }
 
 /// `a AND b AND c` as its conjuncts, at the syntax level.
@@ -613,133 +536,6 @@ fn reject_unsupported(select: &ast::Select) -> Result<()> {
         return Err(QuarryError::NotImplemented("SELECT INTO".into()));
     }
     Ok(())
-}
-
-fn expand_select_list(items: &[SelectItem], scope: &Scope) -> Result<Vec<SelectEntry>> {
-    let mut entries = vec![];
-    // DuckDB's `FROM t` without SELECT is `SELECT * FROM t`.
-    if items.is_empty() {
-        entries.extend(
-            scope
-                .expand_wildcard(None)?
-                .into_iter()
-                .map(SelectEntry::Column),
-        );
-    }
-    for item in items {
-        match item {
-            SelectItem::UnnamedExpr(expr) => entries.push(SelectEntry::Expr {
-                ast: expr.clone(),
-                alias: None,
-            }),
-            SelectItem::ExprWithAlias { expr, alias } => entries.push(SelectEntry::Expr {
-                ast: expr.clone(),
-                alias: Some(alias.value.clone()),
-            }),
-            SelectItem::Wildcard(options) => entries.extend(apply_wildcard_options(
-                scope.expand_wildcard(None)?,
-                options,
-            )?),
-            SelectItem::QualifiedWildcard(kind, options) => {
-                let relation = match kind {
-                    ast::SelectItemQualifiedWildcardKind::ObjectName(name) => name
-                        .0
-                        .last()
-                        .and_then(|p| p.as_ident())
-                        .map(|i| i.value.clone())
-                        .unwrap_or_default(),
-                    ast::SelectItemQualifiedWildcardKind::Expr(expr) => expr.to_string(),
-                };
-                entries.extend(apply_wildcard_options(
-                    scope.expand_wildcard(Some(&relation))?,
-                    options,
-                )?);
-            }
-            other => return Err(QuarryError::NotImplemented(format!("select item {other}"))),
-        }
-    }
-    Ok(entries)
-}
-
-/// `* EXCLUDE (a, b)` (or EXCEPT), `* REPLACE (e AS a)` and
-/// `* RENAME (a AS x)` applied to the columns a star expands to.
-fn apply_wildcard_options(
-    columns: Vec<ColumnRef>,
-    options: &ast::WildcardAdditionalOptions,
-) -> Result<Vec<SelectEntry>> {
-    if let Some(ilike) = &options.opt_ilike {
-        return Err(QuarryError::NotImplemented(format!("* {ilike}")));
-    }
-    let mut excluded: Vec<String> = vec![];
-    match &options.opt_exclude {
-        Some(ast::ExcludeSelectItem::Single(name)) => excluded.push(last_name(name)),
-        Some(ast::ExcludeSelectItem::Multiple(names)) => {
-            excluded.extend(names.iter().map(last_name))
-        }
-        None => {}
-    }
-    if let Some(except) = &options.opt_except {
-        excluded.push(except.first_element.value.clone());
-        excluded.extend(except.additional_elements.iter().map(|i| i.value.clone()));
-    }
-    let renames: Vec<(String, String)> = match &options.opt_rename {
-        Some(ast::RenameSelectItem::Single(item)) => {
-            vec![(item.ident.value.clone(), item.alias.value.clone())]
-        }
-        Some(ast::RenameSelectItem::Multiple(items)) => items
-            .iter()
-            .map(|item| (item.ident.value.clone(), item.alias.value.clone()))
-            .collect(),
-        None => vec![],
-    };
-    let replaces: Vec<(String, ast::Expr)> = match &options.opt_replace {
-        Some(replace) => replace
-            .items
-            .iter()
-            .map(|item| (item.column_name.value.clone(), item.expr.clone()))
-            .collect(),
-        None => vec![],
-    };
-    let named = |name: &str, column: &ColumnRef| column.name.eq_ignore_ascii_case(name);
-    for name in excluded
-        .iter()
-        .chain(renames.iter().map(|(n, _)| n))
-        .chain(replaces.iter().map(|(n, _)| n))
-    {
-        if !columns.iter().any(|c| named(name, c)) {
-            return Err(QuarryError::Plan(format!(
-                "Binder Error: Column \"{name}\" in EXCLUDE, REPLACE or RENAME list not found in FROM clause"
-            )));
-        }
-    }
-    let mut entries = vec![];
-    for column in columns {
-        if excluded.iter().any(|n| named(n, &column)) {
-            continue;
-        }
-        if let Some((name, expr)) = replaces.iter().find(|(n, _)| named(n, &column)) {
-            entries.push(SelectEntry::Expr {
-                ast: expr.clone(),
-                alias: Some(name.clone()),
-            });
-        } else if let Some((_, alias)) = renames.iter().find(|(n, _)| named(n, &column)) {
-            entries.push(SelectEntry::Expr {
-                ast: ast::Expr::Identifier(ast::Ident::with_quote('"', column.name.clone())),
-                alias: Some(alias.clone()),
-            });
-        } else {
-            entries.push(SelectEntry::Column(column));
-        }
-    }
-    Ok(entries)
-}
-
-fn last_name(name: &ast::ObjectName) -> String {
-    name.0
-        .last()
-        .and_then(|p| p.as_ident())
-        .map(|i| i.value.clone())
-        .unwrap_or_default()
 }
 
 /// The select-list position whose alias is this bare identifier.
