@@ -61,3 +61,11 @@ SELECT sqrt(-1), abs(-9223372036854775807);
 
 -- arithmetic on TPC-H columns
 SELECT p_partkey, p_retailprice, round(p_retailprice * 1.1, 2) AS raised, p_size % 7 AS m FROM part WHERE p_partkey <= 5 ORDER BY p_partkey;
+
+-- -0.0 equals 0.0 in comparisons, IN lists, joins, GROUP BY and DISTINCT
+CREATE TABLE z (d DOUBLE);
+INSERT INTO z VALUES (0.0);
+SELECT -d = d AS eq, -d < d AS lt, -d IN (1, d) AS in_list FROM z;
+SELECT count(*) FROM z a JOIN z b ON -a.d = b.d;
+SELECT count(*) AS groups FROM (SELECT -d, count(*) FROM (SELECT d FROM z UNION ALL SELECT -d FROM z) GROUP BY -d);
+SELECT count(*) AS distinct_values FROM (SELECT DISTINCT x FROM (SELECT d AS x FROM z UNION ALL SELECT -d FROM z));

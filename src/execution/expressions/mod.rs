@@ -233,6 +233,13 @@ impl PhysicalExpr {
     pub fn evaluate_to_array(&self, batch: &RecordBatch) -> Result<ArrayRef> {
         self.evaluate(batch)?.into_array(batch.num_rows())
     }
+
+    /// Evaluates a key that rows are hashed, grouped or matched on: as
+    /// `evaluate_to_array`, with float -0.0 made 0.0 (they are equal in SQL).
+    pub fn evaluate_key(&self, batch: &RecordBatch) -> Result<ArrayRef> {
+        let value = binary::positive_zero(self.evaluate(batch)?)?;
+        value.into_array(batch.num_rows())
+    }
 }
 
 /// The mask that is true exactly where `mask` is true (NULL becomes false).

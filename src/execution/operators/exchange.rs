@@ -191,7 +191,7 @@ fn hash_split(
     }
     let arrays = keys
         .iter()
-        .map(|k| k.evaluate_to_array(batch))
+        .map(|k| k.evaluate_key(batch))
         .collect::<Result<Vec<_>>>()?;
     let targets = partition_of_rows(&arrays, batch.num_rows(), n)?;
     // Counting sort of row indices by target partition.

@@ -302,7 +302,7 @@ impl HashAggregateExec {
             let keys = self
                 .group_exprs
                 .iter()
-                .map(|e| e.evaluate_to_array(&batch))
+                .map(|e| e.evaluate_key(&batch))
                 .collect::<Result<Vec<_>>>()?;
             table.intern(&keys, batch.num_rows(), &mut group_indices)?;
             let total = table.groups;

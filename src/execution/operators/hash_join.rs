@@ -177,7 +177,7 @@ impl BuildSide {
         }
         let key_arrays = keys
             .iter()
-            .map(|k| k.evaluate_to_array(&batch))
+            .map(|k| k.evaluate_key(&batch))
             .collect::<Result<Vec<_>>>()?;
         let nulls = if null_equals_null {
             None
@@ -363,7 +363,7 @@ impl HashJoinExec {
             let joined = batch.and_then(|batch| {
                 let keys = probe_keys
                     .iter()
-                    .map(|k| k.evaluate_to_array(&batch))
+                    .map(|k| k.evaluate_key(&batch))
                     .collect::<Result<Vec<_>>>()?;
                 let nulls = if layout.null_equals_null {
                     None

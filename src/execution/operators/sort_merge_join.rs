@@ -36,7 +36,7 @@ impl SortMergeJoinExec {
         reservation.try_resize(crate::execution::memory::batches_bytes([&probe, &build]))?;
         let evaluate = |keys: &[PhysicalExpr], batch: &RecordBatch| {
             keys.iter()
-                .map(|k| k.evaluate_to_array(batch))
+                .map(|k| k.evaluate_key(batch))
                 .collect::<Result<Vec<_>>>()
         };
         let probe_keys = evaluate(&self.probe_keys, &probe)?;

@@ -163,7 +163,7 @@ fn sort_for(
     let mut sort_columns = vec![];
     for expr in &call.partition_by {
         sort_columns.push(SortColumn {
-            values: expr.evaluate_to_array(batch)?,
+            values: expr.evaluate_key(batch)?,
             options: Some(SortOptions::default()),
         });
     }
