@@ -6,6 +6,7 @@
 use super::expr::to_boolean;
 use super::group_by::{rewrite_grouped, rewrite_grouping_calls};
 use super::query::{ordinal, ordinal_error};
+use super::scope::Scope;
 use super::select_list::expand_select_list;
 use super::{AggregateCollector, Binder, ExprContext};
 use crate::error::{QuarryError, Result};
@@ -181,21 +182,7 @@ impl Binder<'_> {
         let mut distinct_on = vec![];
         if let Some(ast::Distinct::On(items)) = &select.distinct {
             for item in items {
-                let target = match ordinal(item)? {
-                    Some(n) if (1..=entries.len()).contains(&n) => OrderTarget::Output(n - 1),
-                    Some(n) => return Err(ordinal_error(n, entries.len())),
-                    None => match alias_position(item, &entries) {
-                        Some(i) => OrderTarget::Output(i),
-                        None => {
-                            let mut ctx = ExprContext {
-                                scope: &scope,
-                                aggregates: Some(&mut collector),
-                                aliases: &aliases,
-                            };
-                            OrderTarget::Expr(self.bind_expr(item, &mut ctx)?)
-                        }
-                    },
-                };
+                let target = self.order_target(item, &entries, &scope, &mut collector, &aliases)?;
                 distinct_on.push(target);
             }
         }
@@ -203,21 +190,8 @@ impl Binder<'_> {
         // ORDER BY targets, bound before the aggregate so they may aggregate too.
         let mut order_targets = vec![];
         for item in order_by {
-            let target = match ordinal(&item.expr)? {
-                Some(n) if (1..=entries.len()).contains(&n) => OrderTarget::Output(n - 1),
-                Some(n) => return Err(ordinal_error(n, entries.len())),
-                None => match alias_position(&item.expr, &entries) {
-                    Some(i) => OrderTarget::Output(i),
-                    None => {
-                        let mut ctx = ExprContext {
-                            scope: &scope,
-                            aggregates: Some(&mut collector),
-                            aliases: &aliases,
-                        };
-                        OrderTarget::Expr(self.bind_expr(&item.expr, &mut ctx)?)
-                    }
-                },
-            };
+            let target =
+                self.order_target(&item.expr, &entries, &scope, &mut collector, &aliases)?;
             order_targets.push((target, &item.options));
         }
 
@@ -466,6 +440,33 @@ impl Binder<'_> {
 }
 
 impl Binder<'_> {
+    /// What an ORDER BY or DISTINCT ON item names: a select item (by
+    /// ordinal or alias) or an expression over the FROM columns.
+    fn order_target(
+        &mut self,
+        item: &ast::Expr,
+        entries: &[SelectEntry],
+        scope: &Scope,
+        collector: &mut AggregateCollector,
+        aliases: &[(String, ast::Expr)],
+    ) -> Result<OrderTarget> {
+        Ok(match ordinal(item)? {
+            Some(n) if (1..=entries.len()).contains(&n) => OrderTarget::Output(n - 1),
+            Some(n) => return Err(ordinal_error(n, entries.len())),
+            None => match alias_position(item, entries) {
+                Some(i) => OrderTarget::Output(i),
+                None => {
+                    let mut ctx = ExprContext {
+                        scope,
+                        aggregates: Some(collector),
+                        aliases,
+                    };
+                    OrderTarget::Expr(self.bind_expr(item, &mut ctx)?)
+                }
+            },
+        })
+    }
+
     /// `row_number() OVER (PARTITION BY keys ORDER BY order) = 1` over `plan`.
     fn first_row_per_group(
         &mut self,

@@ -362,9 +362,14 @@ fn template_select() -> Result<ast::Select> {
 }
 
 fn template_query(select: ast::Select) -> ast::Query {
+    query_of(ast::SetExpr::Select(Box::new(select)), None)
+}
+
+/// A query of `body` with `with` and no ORDER BY, LIMIT or other clause.
+pub(super) fn query_of(body: ast::SetExpr, with: Option<ast::With>) -> ast::Query {
     ast::Query {
-        with: None,
-        body: Box::new(ast::SetExpr::Select(Box::new(select))),
+        with,
+        body: Box::new(body),
         order_by: None,
         limit_clause: None,
         fetch: None,

@@ -290,18 +290,7 @@ fn recursive_parts(query: &ast::Query, name: &str) -> Option<(ast::Query, ast::Q
 
 /// `body` as a query with `outer`'s WITH (non-recursive by then).
 fn wrap(body: ast::SetExpr, outer: &ast::Query) -> ast::Query {
-    ast::Query {
-        with: outer.with.clone(),
-        body: Box::new(body),
-        order_by: None,
-        limit_clause: None,
-        fetch: None,
-        locks: vec![],
-        for_clause: None,
-        settings: None,
-        format_clause: None,
-        pipe_operators: vec![],
-    }
+    super::dml::query_of(body, outer.with.clone())
 }
 
 fn prepend_ctes(query: &mut ast::Query, ctes: &[ast::Cte]) {

@@ -22,24 +22,23 @@ use std::sync::Arc;
 
 /// Casts `array` to `target`; a value that does not convert is an error.
 pub fn cast_array(array: &ArrayRef, target: &DataType) -> Result<ArrayRef> {
+    cast_as(array, target, false)
+}
+
+/// CAST (`safe`: TRY_CAST) of a whole array.
+fn cast_as(array: &ArrayRef, target: &DataType, safe: bool) -> Result<ArrayRef> {
     if array.data_type() == target {
         return Ok(array.clone());
     }
     if let Some(widened) = super::decimal::widen(array, target) {
         return Ok(widened);
     }
-    convert(array, target, false).map_err(|error| conversion_error(array, target, &error))
+    convert(array, target, safe).map_err(|error| conversion_error(array, target, &error))
 }
 
 /// TRY_CAST: values that do not convert become NULL.
 pub fn try_cast_array(array: &ArrayRef, target: &DataType) -> Result<ArrayRef> {
-    if array.data_type() == target {
-        return Ok(array.clone());
-    }
-    if let Some(widened) = super::decimal::widen(array, target) {
-        return Ok(widened);
-    }
-    convert(array, target, true).map_err(|error| conversion_error(array, target, &error))
+    cast_as(array, target, true)
 }
 
 /// The cast itself; `safe` turns values that do not convert into NULLs, which

@@ -108,21 +108,8 @@ impl Domain<'_> {
             }
             LogicalPlan::Projection(projection) => {
                 let (input, domain) = self.push(&projection.input)?;
-                let map = self.map(&domain);
-                let mut exprs = projection
-                    .exprs
-                    .iter()
-                    .map(|e| substitute(e.clone(), &map))
-                    .collect::<Result<Vec<_>>>()?;
-                let mut columns = projection.columns.clone();
-                exprs.extend(domain.iter().cloned().map(Expr::Column));
-                columns.extend(domain.iter().cloned());
-                let node = LogicalPlan::Projection(Projection {
-                    input,
-                    exprs,
-                    columns,
-                });
-                Ok((Arc::new(node), domain))
+                let node = self.project_with_domain(projection, input, &domain)?;
+                Ok((node, domain))
             }
             LogicalPlan::Aggregate(aggregate)
                 if aggregate.group_exprs.is_empty()
@@ -257,6 +244,30 @@ impl Domain<'_> {
                 "a scan read outer columns of a subquery".into(),
             )),
         }
+    }
+
+    /// `projection` over `input` (which carries `domain`), its outer
+    /// columns replaced by the domain's, passing the domain on.
+    fn project_with_domain(
+        &self,
+        projection: &Projection,
+        input: Arc<LogicalPlan>,
+        domain: &[ColumnRef],
+    ) -> Result<Arc<LogicalPlan>> {
+        let map = self.map(domain);
+        let mut exprs = projection
+            .exprs
+            .iter()
+            .map(|e| substitute(e.clone(), &map))
+            .collect::<Result<Vec<_>>>()?;
+        let mut columns = projection.columns.clone();
+        exprs.extend(domain.iter().cloned().map(Expr::Column));
+        columns.extend(domain.iter().cloned());
+        Ok(Arc::new(LogicalPlan::Projection(Projection {
+            input,
+            exprs,
+            columns,
+        })))
     }
 
     /// `domain LEFT JOIN input` grouped by the domain: one row per domain
@@ -484,19 +495,7 @@ impl Domain<'_> {
             }));
         }
         for projection in projections.into_iter().rev() {
-            let mut exprs = projection
-                .exprs
-                .iter()
-                .map(|e| substitute(e.clone(), &map))
-                .collect::<Result<Vec<_>>>()?;
-            let mut columns = projection.columns.clone();
-            exprs.extend(domain.iter().cloned().map(Expr::Column));
-            columns.extend(domain.iter().cloned());
-            plan = Arc::new(LogicalPlan::Projection(Projection {
-                input: plan,
-                exprs,
-                columns,
-            }));
+            plan = self.project_with_domain(projection, plan, &domain)?;
         }
         Ok((plan, domain))
     }
